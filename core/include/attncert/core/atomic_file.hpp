@@ -1,0 +1,17 @@
+// Files are written to a temporary name beside the target and renamed into place, so a reader
+// never sees a half-written file. install_interrupt_cleanup() makes SIGINT/SIGTERM remove any
+// temporary file still being written before the process exits (status 130 / 143).
+#pragma once
+#include <string>
+
+namespace attncert::core {
+
+// Writes `content` to `path` atomically. Throws std::runtime_error naming the path on failure.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+// Reads a whole file; throws std::runtime_error naming the path if it cannot be read.
+std::string read_file(const std::string& path);
+
+void install_interrupt_cleanup();
+
+}  // namespace attncert::core

@@ -1,0 +1,79 @@
+// Bit-packed ±1 matrices and their exact inner-product statistics.
+// Row i is ceil(d/64) words; bit c of the row is 1 when entry (i, c) is -1; padding bits are 0.
+// <s_i, s_j> = d - 2 popcount(s_i XOR s_j): an exact integer in {-d, ..., d} with the parity of d.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attncert::core {
+
+class SignMatrix {
+ public:
+  SignMatrix() = default;
+  SignMatrix(std::size_t rows, std::size_t cols);  // all +1
+
+  std::size_t rows() const { return rows_; }
+  std::size_t cols() const { return cols_; }
+  std::size_t words() const { return words_; }
+  const std::uint64_t* row(std::size_t i) const { return bits_.data() + i * words_; }
+  std::uint64_t* row(std::size_t i) { return bits_.data() + i * words_; }
+
+  bool negative(std::size_t i, std::size_t c) const {
+    return (row(i)[c >> 6] >> (c & 63)) & 1u;
+  }
+  int entry(std::size_t i, std::size_t c) const { return negative(i, c) ? -1 : 1; }
+  void set(std::size_t i, std::size_t c, int sign);  // sign must be +1 or -1
+
+  long inner(std::size_t i, std::size_t j) const;  // exact <s_i, s_j>
+
+  // Seeded uniform random signs: generator "signs" v1 over xoshiro256ss v1 (see rng.hpp).
+  static SignMatrix random(std::size_t rows, std::size_t cols, std::uint64_t seed);
+  bool operator==(const SignMatrix& o) const = default;
+
+ private:
+  std::size_t rows_ = 0, cols_ = 0, words_ = 0;
+  std::vector<std::uint64_t> bits_;
+};
+
+// Per-row histograms of the off-diagonal inner products: count(i, k) = #{j != i : popcount(s_i ^ s_j) = k},
+// i.e. the number of j with <s_i, s_j> = d - 2k, for k = 0..d.
+class GramHistogram {
+ public:
+  GramHistogram(std::size_t rows, std::size_t cols)
+      : rows_(rows), cols_(cols), counts_(rows * (cols + 1), 0) {}
+  std::size_t rows() const { return rows_; }
+  std::size_t cols() const { return cols_; }
+  std::uint32_t count(std::size_t i, std::size_t k) const { return counts_[i * (cols_ + 1) + k]; }
+  const std::uint32_t* row(std::size_t i) const { return counts_.data() + i * (cols_ + 1); }
+  std::uint32_t* row(std::size_t i) { return counts_.data() + i * (cols_ + 1); }
+  static long inner_of(std::size_t cols, std::size_t k) { return static_cast<long>(cols) - 2 * static_cast<long>(k); }
+
+  long max_inner() const;                  // max_{i != j} <s_i, s_j>; needs rows >= 2
+  long max_inner_row(std::size_t i) const; // max_{j != i} <s_i, s_j>
+  std::vector<std::uint64_t> total() const;  // summed over rows (each unordered pair counted twice)
+  bool operator==(const GramHistogram& o) const = default;
+
+ private:
+  std::size_t rows_, cols_;
+  std::vector<std::uint32_t> counts_;
+};
+
+struct GramOptions {
+  int threads = 0;            // 0: OpenMP default
+  std::size_t block = 0;      // rows per tile; 0: chosen from d
+  // Called from one thread with (tiles done, tiles total); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+// All off-diagonal inner-product histograms in N(N-1)/2 XOR+popcount evaluations: tiles (I, J)
+// of the upper triangle are scheduled in round-robin rounds so that no two tiles of a round
+// touch the same rows, which lets threads update both sides' histograms without atomics.
+GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt = {});
+
+// The reference: every pair, both orders, by the definition (entry products). For tests and checks.
+GramHistogram gram_histogram_naive(const SignMatrix& s);
+
+}  // namespace attncert::core

@@ -1,0 +1,77 @@
+#include "attncert/core/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace attncert::core {
+
+namespace {
+// The temporary file being written right now (at most one at a time), for the signal handler.
+char g_tmp_path[4096];
+std::atomic<bool> g_tmp_active{false};
+
+extern "C" void on_interrupt(int sig) {
+  if (g_tmp_active.load()) unlink(g_tmp_path);
+  _exit(128 + sig);
+}
+}  // namespace
+
+void install_interrupt_cleanup() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  if (tmp.size() >= sizeof g_tmp_path) throw std::runtime_error(path + ": path too long");
+  std::memcpy(g_tmp_path, tmp.c_str(), tmp.size() + 1);
+  g_tmp_active.store(true);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    g_tmp_active.store(false);
+    throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  }
+  const char* p = content.data();
+  std::size_t left = content.size();
+  bool ok = true;
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  int err = ok ? 0 : errno;
+  if (ok && fsync(fd) != 0) ok = false, err = errno;
+  if (close(fd) != 0 && ok) ok = false, err = errno;
+  if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
+  if (!ok) unlink(tmp.c_str());
+  g_tmp_active.store(false);
+  if (!ok) throw std::runtime_error(path + ": cannot write (" + std::strerror(err) + ")");
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw std::runtime_error(path + ": read error");
+  return ss.str();
+}
+
+}  // namespace attncert::core

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# End-to-end CLI checks: exit codes, one-line errors, certificates, the checker, no temp files left.
+# usage: cli_test.sh ATTNCERT_BINARY ATTNCERT_CHECK_BINARY VERIFY_INDEX_BINARY
+set -u
+A=$1 CHK=$2 VI=$3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0 passes=0
+expect() {  # expect CODE PATTERN -- command...
+  local code=$1 pat=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -ne $code ]]; then echo "FAIL (exit $rc, wanted $code): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
+  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then echo "FAIL (no '$pat'): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
+  passes=$((passes+1))
+}
+# bad input: exit 2 with one line naming the parameter
+expect 2 "--N" -- "$A" verify index --N -5
+expect 2 "--N" -- "$A" verify index --N abc
+expect 2 "--p" -- "$A" verify index --p 0.6
+expect 2 "--p" -- "$A" verify index --p 1/0
+expect 2 "--seed" -- "$A" verify gram --seed -1
+expect 2 "--d" -- "$A" verify gram --d 0
+expect 2 "--rho-max" -- "$A" verify gram --rho-max 2
+expect 2 "unknown suite" -- "$A" verify --suite nope
+expect 2 "error" -- "$A" verify index --bogus
+expect 2 "error" -- "$A" frobnicate
+expect 2 "cannot write" -- "$A" verify index --cert /nonexistent/dir/c.json
+[[ $("$A" verify index --N -5 2>&1 | wc -l) -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL: error is not one line"; fails=$((fails+1)); }
+# certified runs, certificates and the checker
+expect 0 "certified: .*53101 bits" -- "$A" verify index --N 100000 --p 0.1 --cert "$T/index.json" --junit "$T/j.xml"
+expect 0 "testcase" -- cat "$T/j.xml"
+expect 0 "ACCEPTED" -- "$A" check "$T/index.json"
+expect 0 "ACCEPTED" -- "$CHK" "$T/index.json"
+expect 0 "certified" -- "$VI" --N 1000 --p 1/4
+expect 0 '"status": "certified"' -- "$A" verify gram --N 300 --d 64 --seed 5 --json --cert "$T/gram.json"
+expect 0 "ACCEPTED" -- "$A" check "$T/gram.json"
+expect 1 "refuted" -- "$A" verify gram --N 300 --d 8 --rho-max 1/8 --quiet --json
+# tampering is rejected (exit 1), malformed files exit 2
+sed 's/"bits_ceil": "53101"/"bits_ceil": "53102"/' "$T/index.json" > "$T/bad.json"
+expect 1 "REJECTED.*bits_ceil" -- "$A" check "$T/bad.json"
+sed 's/"seed": "5"/"seed": "6"/' "$T/gram.json" > "$T/badseed.json"
+expect 1 "REJECTED" -- "$A" check "$T/badseed.json"
+sed 's/"format_version": 1/"format_version": 7/' "$T/index.json" > "$T/v7.json"
+expect 2 "MALFORMED.*format_version" -- "$A" check "$T/v7.json"
+echo '{"format": ' > "$T/trunc.json"
+expect 2 "MALFORMED" -- "$A" check "$T/trunc.json"
+expect 2 "cannot read" -- "$A" check "$T/missing.json"
+expect 2 "" -- "$CHK"
+# the suite writes one certificate per entry; all of them check
+expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/suite" --junit "$T/suite.xml"
+expect 0 "" -- "$A" check -q "$T"/suite/*.json
+# nothing half-written is left behind
+if ls "$T" "$T/suite" | grep -q '\.tmp\.'; then echo "FAIL: temporary files left"; fails=$((fails+1)); else passes=$((passes+1)); fi
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]

@@ -1,0 +1,18 @@
+// The default verification suite: what `scripts/run` and `attncert verify --suite default` run.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "attncert/verifiers/outcome.hpp"
+
+namespace attncert::verifiers {
+
+// Runs every entry of the named suite ("default" or "quick"); writes one certificate per entry
+// into cert_dir when it is not empty. Throws BadInput for an unknown suite name.
+std::vector<Outcome> run_suite(const std::string& name, const std::string& cert_dir, const CommonOptions& opt);
+
+// The suite's table (one row per entry) and the overall exit code (the worst status).
+void print_suite_table(const std::vector<Outcome>& outcomes);
+int suite_status(const std::vector<Outcome>& outcomes);
+
+}  // namespace attncert::verifiers

@@ -1,0 +1,31 @@
+// The verifiers, each a pure function from parameters to an Outcome (the CLI only renders it).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "attncert/core/rational.hpp"
+#include "attncert/verifiers/outcome.hpp"
+
+namespace attncert::verifiers {
+
+// spec §1: INDEX_N with average error p needs N (1 - H2(p)) bits.
+struct IndexParams {
+  core::Integer N = 100000;
+  core::Rational p = core::Rational(1, 10);
+};
+Outcome verify_index(const IndexParams& prm, const CommonOptions& opt);
+
+// Near-orthogonality of seeded random sign keys (the statistic behind T1/T2/T5): the exact
+// off-diagonal inner-product histogram and rho = max_{i != j} <s_i, s_j> / d, optionally
+// certified against a threshold rho_max (refuted with the offending pair when it is exceeded).
+struct GramParams {
+  std::uint64_t N = 1024, d = 128;
+  std::optional<core::Rational> rho_max;
+};
+Outcome verify_gram(const GramParams& prm, const CommonOptions& opt);
+
+// Z3 lemmas of spec §9 that are generic (sign margin, decoding); one outcome per lemma set.
+Outcome verify_lemmas(unsigned timeout_ms, const CommonOptions& opt);
+
+}  // namespace attncert::verifiers
