@@ -156,22 +156,29 @@ Interval operator-(const Interval& a) {
   return r;
 }
 
-Interval operator*(const Interval& a, const Interval& b) {
-  Interval r(join(a, b));
+// Hull of op(x, y) over the four endpoint pairs, each rounded outward (for * and /).
+template <class Op>
+static void corner_hull(Interval& r, mpfr_ptr rlo, mpfr_ptr rhi, mpfr_srcptr alo, mpfr_srcptr ahi,
+                        mpfr_srcptr blo, mpfr_srcptr bhi, Op op) {
   mpfr_t t;
-  mpfr_init2(t, r.prec_);
-  mpfr_srcptr as[2] = {a.lo_, a.hi_};
-  mpfr_srcptr bs[2] = {b.lo_, b.hi_};
+  mpfr_init2(t, r.precision());
+  mpfr_srcptr as[2] = {alo, ahi};
+  mpfr_srcptr bs[2] = {blo, bhi};
   bool first = true;
   for (auto x : as)
     for (auto y : bs) {
-      mpfr_mul(t, x, y, MPFR_RNDD);
-      if (first || mpfr_less_p(t, r.lo_)) mpfr_set(r.lo_, t, MPFR_RNDD);
-      mpfr_mul(t, x, y, MPFR_RNDU);
-      if (first || mpfr_greater_p(t, r.hi_)) mpfr_set(r.hi_, t, MPFR_RNDU);
+      op(t, x, y, MPFR_RNDD);
+      if (first || mpfr_less_p(t, rlo)) mpfr_set(rlo, t, MPFR_RNDD);
+      op(t, x, y, MPFR_RNDU);
+      if (first || mpfr_greater_p(t, rhi)) mpfr_set(rhi, t, MPFR_RNDU);
       first = false;
     }
   mpfr_clear(t);
+}
+
+Interval operator*(const Interval& a, const Interval& b) {
+  Interval r(join(a, b));
+  corner_hull(r, r.lo_, r.hi_, a.lo_, a.hi_, b.lo_, b.hi_, mpfr_mul);
   return r;
 }
 
@@ -179,20 +186,7 @@ Interval operator/(const Interval& a, const Interval& b) {
   if (mpfr_sgn(b.lo_) <= 0 && mpfr_sgn(b.hi_) >= 0)
     throw std::domain_error("interval division by an interval containing 0");
   Interval r(join(a, b));
-  mpfr_t t;
-  mpfr_init2(t, r.prec_);
-  mpfr_srcptr as[2] = {a.lo_, a.hi_};
-  mpfr_srcptr bs[2] = {b.lo_, b.hi_};
-  bool first = true;
-  for (auto x : as)
-    for (auto y : bs) {
-      mpfr_div(t, x, y, MPFR_RNDD);
-      if (first || mpfr_less_p(t, r.lo_)) mpfr_set(r.lo_, t, MPFR_RNDD);
-      mpfr_div(t, x, y, MPFR_RNDU);
-      if (first || mpfr_greater_p(t, r.hi_)) mpfr_set(r.hi_, t, MPFR_RNDU);
-      first = false;
-    }
-  mpfr_clear(t);
+  corner_hull(r, r.lo_, r.hi_, a.lo_, a.hi_, b.lo_, b.hi_, mpfr_div);
   return r;
 }
 
