@@ -13,6 +13,13 @@ TEST_CASE("parse_rational reads decimals, fractions and exponents exactly", "[co
   CHECK(parse_rational("1e-3") == Rational(1, 1000));
   CHECK(parse_rational(" 42 ") == Rational(42));
   CHECK(parse_rational(".5") == Rational(1, 2));
+  // leading zeros are decimal, never octal
+  CHECK(parse_rational("0.25") == Rational(1, 4));
+  CHECK(parse_rational("0.9") == Rational(9, 10));
+  CHECK(parse_rational("0.09") == Rational(9, 100));
+  CHECK(parse_rational("010/3") == Rational(10, 3));
+  CHECK(parse_rational("7/08") == Rational(7, 8));
+  CHECK(parse_rational("0008") == Rational(8));
   for (const char* bad : {"", "abc", "1/0", "1/-2", "1..2", "0x10", "1e", "--1", "1/2/3", "nan", "inf"})
     CHECK_THROWS_AS(parse_rational(bad), std::invalid_argument);
   CHECK(parse_rational(to_string(Rational(-22, 7))) == Rational(-22, 7));

@@ -19,6 +19,8 @@ void Progress::update(std::size_t done, std::size_t total) {
   total_ = total;
   if (!enabled_ || total == 0) return;
   auto now = std::chrono::steady_clock::now();
+  if (now - start_ < std::chrono::milliseconds(500)) return;  // short runs stay quiet
+  drawn_ = true;
   if (tty_) {
     if (now - last_draw_ < std::chrono::milliseconds(100) && done < total) return;
     last_draw_ = now;
@@ -49,7 +51,7 @@ void Progress::draw(bool final_line) {
 void Progress::finish() {
   if (finished_) return;
   finished_ = true;
-  if (enabled_ && total_ > 0) {
+  if (enabled_ && drawn_ && total_ > 0) {
     done_ = total_;
     draw(true);
   }

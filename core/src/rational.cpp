@@ -10,6 +10,14 @@ namespace {
   throw std::invalid_argument(std::string(what) + ": '" + std::string(text) + "' is not " + why);
 }
 
+// Base-10 always: Boost/GMP would read a leading 0 as octal ("025" = 21).
+Integer decimal(std::string_view digits) {
+  Integer z;
+  std::string s(digits);
+  if (mpz_set_str(z.backend().data(), s.c_str(), 10) != 0) throw std::invalid_argument("bad digits");
+  return z;
+}
+
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -33,9 +41,9 @@ Rational parse_rational(std::string_view text, std::string_view what) {
   if (auto slash = body.find('/'); slash != std::string_view::npos) {
     auto num = body.substr(0, slash), den = body.substr(slash + 1);
     if (!all_digits(num) || !all_digits(den)) bad(what, text, "a rational p/q");
-    Integer q{std::string(den)};
+    Integer q = decimal(den);
     if (q == 0) bad(what, text, "a rational (zero denominator)");
-    r = Rational(Integer(std::string(num)), q);
+    r = Rational(decimal(num), q);
   } else {
     std::string_view mant = body;
     long exp10 = 0;
@@ -61,7 +69,7 @@ Rational parse_rational(std::string_view text, std::string_view what) {
     digits.append(ip).append(fp);
     exp10 -= static_cast<long>(fp.size());
     if (exp10 > 100000 || exp10 < -100000) bad(what, text, "a number of sane magnitude");
-    Integer m(digits);
+    Integer m = decimal(digits);
     Integer p10 = boost::multiprecision::pow(Integer(10), static_cast<unsigned>(exp10 < 0 ? -exp10 : exp10));
     r = exp10 >= 0 ? Rational(m * p10) : Rational(m, p10);
   }

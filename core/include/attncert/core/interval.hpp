@@ -68,6 +68,8 @@ class Interval {
   friend Interval intersect(const Interval&, const Interval&);
 };
 
+Tribool less(const Interval& a, const Interval& b);
+Tribool less_equal(const Interval& a, const Interval& b);
 Interval exp(const Interval& x);
 Interval expm1(const Interval& x);
 Interval log(const Interval& x);   // throws std::domain_error unless lo > 0

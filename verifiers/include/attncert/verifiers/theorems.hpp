@@ -25,6 +25,20 @@ struct GramParams {
 };
 Outcome verify_gram(const GramParams& prm, const CommonOptions& opt);
 
+// T1 (spec §2): the certified Theta(n d) space bound on a concrete H1 instance.
+struct T1Options {
+  std::uint64_t n = 4096, d = 256;  // sequence length n: N = n - 1 of Alice's tokens
+  std::optional<core::Rational> C;  // default: default_C(N, rho) from the instance's exact rho
+  std::string notion = "rel";
+  core::Rational eta = core::Rational(1, 4), delta = 0;
+  std::string keys = "random";      // random | hadamard | file:PATH
+  bool auto_params = false;         // pick d (binomial tail) and C from n, eps, delta'
+  core::Rational eps = core::Rational(1, 2), delta_prime = core::Rational(1, 100);
+  std::uint64_t decode_rows = 16;   // rows for the end-to-end decoding check (0: skip)
+  bool n_given = false, d_given = false;  // a key file fixes N and d unless given (then they must agree)
+};
+Outcome verify_t1(const T1Options& prm, const CommonOptions& opt);
+
 // Z3 lemmas of spec §9 that are generic (sign margin, decoding); one outcome per lemma set.
 Outcome verify_lemmas(unsigned timeout_ms, const CommonOptions& opt);
 

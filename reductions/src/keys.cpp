@@ -1,0 +1,85 @@
+#include "attncert/reductions/keys.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace attncert::reductions {
+
+std::string KeySource::describe() const {
+  switch (kind) {
+    case Kind::random: return "random(seed=" + std::to_string(seed) + ")";
+    case Kind::hadamard: return "hadamard";
+    default: return "file:" + path;
+  }
+}
+
+KeySource parse_key_source(const std::string& text, std::uint64_t seed) {
+  KeySource s;
+  s.seed = seed;
+  if (text == "random") s.kind = KeySource::Kind::random;
+  else if (text == "hadamard") s.kind = KeySource::Kind::hadamard;
+  else if (text.rfind("file:", 0) == 0 && text.size() > 5) {
+    s.kind = KeySource::Kind::file;
+    s.path = text.substr(5);
+  } else {
+    throw std::invalid_argument("--keys: '" + text + "' is not random, hadamard or file:PATH");
+  }
+  return s;
+}
+
+core::SignMatrix hadamard_keys(std::size_t N, std::size_t d) {
+  if (d == 0 || (d & (d - 1)) != 0) throw std::invalid_argument("--d: hadamard keys need d a power of two");
+  if (N > 2 * d) throw std::invalid_argument("hadamard keys: N = " + std::to_string(N) + " exceeds 2d = " + std::to_string(2 * d));
+  core::SignMatrix s(N, d);
+  for (std::size_t i = 0; i < N; ++i) {
+    std::size_t r = i % d;
+    bool neg_row = i >= d;
+    for (std::size_t c = 0; c < d; ++c) {
+      bool neg = (__builtin_popcountll(r & c) & 1) != 0;
+      s.set(i, c, (neg != neg_row) ? -1 : 1);
+    }
+  }
+  return s;
+}
+
+core::SignMatrix read_keys_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("--keys: cannot read key file '" + path + "'");
+  std::vector<std::string> rows;
+  std::string line;
+  std::size_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    for (char ch : line)
+      if (ch != '+' && ch != '-' && ch != '0' && ch != '1')
+        throw std::runtime_error("--keys: " + path + ":" + std::to_string(lineno) + ": character '" +
+                                 std::string(1, ch) + "' is not one of + - 0 1");
+    if (!rows.empty() && line.size() != rows[0].size())
+      throw std::runtime_error("--keys: " + path + ":" + std::to_string(lineno) + ": row length " +
+                               std::to_string(line.size()) + " differs from " + std::to_string(rows[0].size()));
+    rows.push_back(line);
+  }
+  if (rows.empty()) throw std::runtime_error("--keys: " + path + " holds no keys");
+  core::SignMatrix s(rows.size(), rows[0].size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t c = 0; c < rows[i].size(); ++c) s.set(i, c, (rows[i][c] == '-' || rows[i][c] == '1') ? -1 : 1);
+  return s;
+}
+
+core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d) {
+  switch (src.kind) {
+    case KeySource::Kind::random: return core::SignMatrix::random(N, d, src.seed);
+    case KeySource::Kind::hadamard: return hadamard_keys(N, d);
+    default: {
+      core::SignMatrix s = read_keys_file(src.path);
+      if ((N && N != s.rows()) || (d && d != s.cols()))
+        throw std::invalid_argument("--keys: file has " + std::to_string(s.rows()) + " keys of dimension " +
+                                    std::to_string(s.cols()) + ", not N=" + std::to_string(N) + ", d=" + std::to_string(d));
+      return s;
+    }
+  }
+}
+
+}  // namespace attncert::reductions

@@ -1,0 +1,100 @@
+#include "attncert/reductions/t1_decode.hpp"
+
+#include <algorithm>
+
+namespace attncert::reductions {
+
+using core::Interval;
+using core::Rational;
+
+std::vector<Interval> bob_output(const H1Instance& inst, std::size_t i, mpfr_prec_t prec) {
+  const std::size_t N = inst.N, d = inst.d;
+  std::vector<long> A((d + 1) * d, 0);  // A[k * d + l]
+  std::vector<long> cnt(d + 1, 0);
+  for (std::size_t j = 0; j < N; ++j) {
+    if (j == i) continue;
+    std::size_t k = static_cast<std::size_t>((static_cast<long>(d) - inst.keys.inner(i, j)) / 2);
+    cnt[k] += 1;
+    for (std::size_t l = 0; l < d; ++l) A[k * d + l] += inst.bits.entry(j, l);
+  }
+  std::vector<Interval> e(d + 1);
+  Interval den = Interval::from_long(1, prec) + core::exp(Interval::from_rational(-inst.C, prec));
+  for (std::size_t k = 0; k <= d; ++k) {
+    if (!cnt[k]) continue;
+    e[k] = core::exp(Interval::from_rational(-2 * inst.C * Rational(static_cast<long>(k), static_cast<long>(d)), prec));
+    den = den + e[k] * Interval::from_long(cnt[k], prec);
+  }
+  std::vector<Interval> Z;
+  for (std::size_t l = 0; l < d; ++l) {
+    Interval num = Interval::from_long(inst.bits.entry(i, l), prec);
+    for (std::size_t k = 0; k <= d; ++k)
+      if (cnt[k] && A[k * d + l]) num = num + e[k] * Interval::from_long(A[k * d + l], prec);
+    Z.push_back(num / den);
+  }
+  return Z;
+}
+
+DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size_t rows) {
+  DecodeReport out;
+  const std::size_t N = inst.N, d = inst.d;
+  rows = std::min(rows, N);
+  const Rational eta = rep.prm.eta;
+  const mpfr_prec_t prec = 128;
+  Interval ieta = Interval::from_rational(eta, prec), zero = Interval::from_long(0, prec);
+  auto fail = [&](const std::string& why) {
+    if (out.ok) out.detail = why;
+    out.ok = false;
+  };
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::size_t i = rows == N ? r : r * (N - 1) / std::max<std::size_t>(rows - 1, 1);
+    std::vector<Interval> Z = bob_output(inst, i, prec);
+    const std::size_t promised = d - rep.flips[i];
+    out.rows += 1;
+    out.bits += d;
+    out.certified_bits += promised;
+    // The adversary's output Zhat; a bit decodes as [Zhat < 0] and is recovered when its sign is
+    // certain and right (the enclosure decides, never a float).
+    std::vector<bool> flipped(d, false);
+    if (rep.prm.notion == Notion::l2) {
+      // Budget^2 <= eta^2 ||Z||^2 (upper bound); moving coordinate l to 0 costs Z_l^2 (lower bound).
+      Interval norm2 = zero;
+      for (const auto& z : Z) norm2 = norm2 + z * z;
+      Rational budget = (ieta * ieta * norm2).hi_q();
+      std::vector<std::pair<Rational, std::size_t>> cost;
+      for (std::size_t l = 0; l < d; ++l) {
+        Rational lo = Z[l].lo_q(), hi = Z[l].hi_q();
+        Rational m = (lo > 0) ? lo : (hi < 0 ? Rational(-hi) : Rational(0));
+        cost.push_back({m * m, l});
+      }
+      std::sort(cost.begin(), cost.end());
+      Rational spent = 0;
+      std::size_t nflip = 0;
+      for (const auto& [c, l] : cost) {
+        if (spent + c > budget) break;
+        spent += c;
+        flipped[l] = true;
+        ++nflip;
+      }
+      out.worst_flips = std::max(out.worst_flips, nflip);
+      if (nflip > rep.flips[i])
+        fail("row " + std::to_string(i) + ": adversary flips " + std::to_string(nflip) + " > F_i = " + std::to_string(rep.flips[i]));
+    }
+    std::size_t back = 0;
+    for (std::size_t l = 0; l < d; ++l) {
+      if (flipped[l]) continue;
+      const int v = inst.bits.entry(i, l);
+      Interval zh = Z[l];
+      if (rep.prm.notion == Notion::rel) zh = (Interval::from_long(1, prec) - ieta) * Z[l];  // toward 0
+      if (rep.prm.notion == Notion::abs) zh = Z[l] - ieta * Interval::from_long(v, prec);   // toward -v
+      bool sure_neg = core::less(zh, zero) == core::Tribool::yes;
+      bool sure_pos = core::less(zero, zh) == core::Tribool::yes;
+      if ((v < 0 && sure_neg) || (v > 0 && sure_pos)) ++back;
+    }
+    out.recovered += back;
+    if (back < promised)
+      fail("row " + std::to_string(i) + ": " + std::to_string(back) + " bits recovered, " + std::to_string(promised) + " promised");
+  }
+  return out;
+}
+
+}  // namespace attncert::reductions
