@@ -152,8 +152,10 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
     return r;
   }
   if (r.p * 2 >= 1) {
-    r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" + std::to_string(N - r.rows_full) + " of " +
-               std::to_string(N) + " rows lack the margin Lemma 3 needs): no bound";
+    r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" +
+               (r.rows_full < N ? std::to_string(N - r.rows_full) + " of " + std::to_string(N) + " rows lack the margin Lemma 3 needs"
+                                : "the l2 flip fraction phi = " + core::to_string(r.phi) + " is too large") +
+               "): no bound";
     return r;
   }
   core::IndexBound b = core::index_bound(Integer(static_cast<std::uint64_t>(N) * d), r.p);

@@ -47,6 +47,24 @@ echo '{"format": ' > "$T/trunc.json"
 expect 2 "MALFORMED" -- "$A" check "$T/trunc.json"
 expect 2 "cannot read" -- "$A" check "$T/missing.json"
 expect 2 "" -- "$CHK"
+# T1: bad input, certified, refuted, inconclusive, certificate and checker
+expect 2 "--n" -- "$A" verify t1 --n -5
+expect 2 "--eta" -- "$A" verify t1 --n 100 --d 16 --eta 1
+expect 2 "--notion" -- "$A" verify t1 --n 100 --d 16 --notion linf
+expect 2 "cannot read key file" -- "$A" verify t1 --keys file:/nonexistent/keys.txt
+expect 2 "--keys" -- "$A" verify t1 --keys gaussian
+expect 2 "--C" -- "$A" verify t1 --n 100 --d 16 --C 0
+expect 0 "certified: .*keeps >= 262080 bits" -- "$A" verify t1 --n 4096 --d 64 --cert "$T/t1.json"
+expect 0 "ACCEPTED \(t1\)" -- "$A" check "$T/t1.json"
+expect 0 "ACCEPTED \(t1\)" -- "$CHK" "$T/t1.json"
+expect 0 "binomial" -- "$A" verify t1 --auto --n 1024 --decode-rows 2
+expect 1 "refuted: keys .* coincide" -- "$A" verify t1 --n 400 --d 4
+expect 3 "inconclusive: delta \+ phi" -- "$A" verify t1 --n 400 --d 64 --delta 1/2
+expect 0 "certified" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --eta 1/4 --delta 1/10
+printf '+-+-\n0110\n' > "$T/keys.txt"
+expect 0 "certified" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8
+sed 's/"seed": "1"/"seed": "2"/' "$T/t1.json" > "$T/t1bad.json"
+expect 1 "REJECTED" -- "$A" check "$T/t1bad.json"
 # the suite writes one certificate per entry; all of them check
 expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/suite" --junit "$T/suite.xml"
 expect 0 "" -- "$A" check -q "$T"/suite/*.json

@@ -135,7 +135,7 @@ struct Keys {
   }
 };
 
-Keys regenerate_keys(const json& inst, std::size_t n, std::size_t d) {
+Keys random_keys(const json& inst, std::size_t n, std::size_t d) {
   if (text_field(inst, "generator", "instance.") != "signs" || field(inst, "generator_version", "instance.") != 1 ||
       text_field(inst, "rng", "instance.") != "xoshiro256ss" || field(inst, "rng_version", "instance.") != 1)
     throw Malformed("instance: unknown generator (this checker knows signs v1 over xoshiro256ss v1)");
@@ -157,6 +157,72 @@ Keys regenerate_keys(const json& inst, std::size_t n, std::size_t d) {
   return K;
 }
 
+void set_neg(Keys& K, std::size_t i, std::size_t c) { K.bits[i * K.words + c / 64] |= std::uint64_t{1} << (c % 64); }
+
+// "sylvester-hadamard" v1: rows h_0..h_{d-1}, then -h_0..-h_{d-1}; h_r[c] = (-1)^{popcount(r & c)}.
+Keys hadamard_keys(const json& inst, std::size_t n, std::size_t d) {
+  if (text_field(inst, "generator", "instance.") != "sylvester-hadamard" || field(inst, "generator_version", "instance.") != 1)
+    throw Malformed("instance: unknown generator (this checker knows sylvester-hadamard v1)");
+  if ((d & (d - 1)) != 0 || n > 2 * d) throw Malformed("instance: hadamard keys need d a power of two and N <= 2d");
+  Keys K{n, d, (d + 63) / 64, std::vector<std::uint64_t>(n * ((d + 63) / 64), 0)};
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < d; ++c)
+      if (((__builtin_popcountll((i % d) & c) & 1) != 0) != (i >= d)) set_neg(K, i, c);
+  return K;
+}
+
+Keys explicit_keys(const json& inst, std::size_t n, std::size_t d) {
+  const json& rows = field(inst, "rows", "instance.");
+  if (!rows.is_array() || rows.size() != n) throw Malformed("instance.rows must hold N rows");
+  Keys K{n, d, (d + 63) / 64, std::vector<std::uint64_t>(n * ((d + 63) / 64), 0)};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!rows[i].is_string() || rows[i].get<std::string>().size() != d) throw Malformed("instance.rows: a row is not d signs");
+    const std::string r = rows[i].get<std::string>();
+    for (std::size_t c = 0; c < d; ++c) {
+      if (r[c] == '-') set_neg(K, i, c);
+      else if (r[c] != '+') throw Malformed("instance.rows: characters must be + or -");
+    }
+  }
+  return K;
+}
+
+Keys load_keys(const json& inst, std::size_t n, std::size_t d) {
+  std::string kind = inst.contains("keys") ? text_field(inst, "keys", "instance.") : "random";
+  if (kind == "random") return random_keys(inst, n, d);
+  if (kind == "hadamard") return hadamard_keys(inst, n, d);
+  if (kind == "explicit") return explicit_keys(inst, n, d);
+  throw Malformed("instance.keys: unknown key source '" + kind + "'");
+}
+
+// Naive per-row histograms h[i * (d + 1) + k] = #{j != i : popcount(s_i ^ s_j) = k}.
+std::vector<std::uint32_t> row_histograms(const Keys& K) {
+  std::vector<std::uint32_t> h(K.n * (K.d + 1), 0);
+  for (std::size_t i = 0; i < K.n; ++i)
+    for (std::size_t j = i + 1; j < K.n; ++j) {
+      std::size_t k = static_cast<std::size_t>((static_cast<long>(K.d) - K.inner(i, j)) / 2);
+      h[i * (K.d + 1) + k] += 1;
+      h[j * (K.d + 1) + k] += 1;
+    }
+  return h;
+}
+
+// The stored global histogram (unordered pairs) and max inner product must match the keys.
+long check_global_histogram(const json& stats, const std::vector<std::uint32_t>& h, std::size_t n, std::size_t d) {
+  std::map<long, std::uint64_t> hist;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k <= d; ++k)
+      if (h[i * (d + 1) + k]) hist[static_cast<long>(d) - 2 * static_cast<long>(k)] += h[i * (d + 1) + k];
+  const json& stored = field(stats, "inner_product_histogram", "statistics.");
+  if (!stored.is_object() || stored.size() != hist.size())
+    throw Rejected("statistics.inner_product_histogram differs from the regenerated instance");
+  for (const auto& [ip, cnt] : hist) {
+    std::string key = std::to_string(ip);
+    if (!stored.contains(key) || !stored.at(key).is_number_unsigned() || 2 * stored.at(key).get<std::uint64_t>() != cnt)
+      throw Rejected("statistics.inner_product_histogram[" + key + "] differs from the regenerated instance");
+  }
+  return hist.rbegin()->first;
+}
+
 std::size_t small_count(const json& prm, const std::string& key, std::size_t lo, std::size_t hi) {
   mpz_class v = integer(text_field(prm, key, "parameters."), "parameters." + key);
   if (v < lo || v > hi) throw Malformed("parameters." + key + " out of range");
@@ -167,23 +233,8 @@ std::size_t small_count(const json& prm, const std::string& key, std::size_t lo,
 void check_gram(const json& c) {
   const json& prm = field(c, "parameters", "");
   std::size_t n = small_count(prm, "N", 2, 1u << 20), d = small_count(prm, "d", 1, 65535);
-  Keys K = regenerate_keys(field(c, "instance", ""), n, d);
-  std::map<long, std::uint64_t> hist;
-  long maxip = -static_cast<long>(d) - 1;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) {
-      long ip = K.inner(i, j);
-      hist[ip] += 1;
-      maxip = std::max(maxip, ip);
-    }
-  const json& stored = field(field(c, "statistics", ""), "inner_product_histogram", "statistics.");
-  if (!stored.is_object() || stored.size() != hist.size())
-    throw Rejected("statistics.inner_product_histogram differs from the regenerated instance");
-  for (const auto& [ip, cnt] : hist) {
-    std::string key = std::to_string(ip);
-    if (!stored.contains(key) || !stored.at(key).is_number_unsigned() || stored.at(key).get<std::uint64_t>() != cnt)
-      throw Rejected("statistics.inner_product_histogram[" + key + "] differs from the regenerated instance");
-  }
+  Keys K = load_keys(field(c, "instance", ""), n, d);
+  long maxip = check_global_histogram(field(c, "statistics", ""), row_histograms(K), n, d);
   const json& claim = field(c, "claim", "");
   if (text_field(claim, "kind", "claim.") != "max_off_diagonal_inner_product")
     throw Malformed("claim.kind is not max_off_diagonal_inner_product");
@@ -206,6 +257,83 @@ void check_gram(const json& c) {
   }
 }
 
+// ---- T1 (spec §2): Lemma 1 per row, Lemma 3, INDEX on N d bits ----
+void check_t1(const json& c) {
+  const json& prm = field(c, "parameters", "");
+  std::size_t n = small_count(prm, "N", 2, 1u << 20), d = small_count(prm, "d", 1, 65535);
+  if (integer(text_field(prm, "n", "parameters."), "parameters.n") != mpz_class(static_cast<unsigned long>(n + 1)))
+    throw Malformed("parameters.n must be N + 1");
+  mpq_class C = rational(text_field(prm, "C", "parameters."), "parameters.C");
+  mpq_class eta = rational(text_field(prm, "eta", "parameters."), "parameters.eta");
+  mpq_class delta = rational(text_field(prm, "delta", "parameters."), "parameters.delta");
+  std::string notion = text_field(prm, "notion", "parameters.");
+  if (C <= 0 || eta < 0 || eta >= 1 || delta < 0 || delta >= 1) throw Malformed("parameters out of range");
+  if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
+
+  Keys K = load_keys(field(c, "instance", ""), n, d);
+  std::vector<std::uint32_t> h = row_histograms(K);
+  const json& stats = field(c, "statistics", "");
+  long maxip = check_global_histogram(stats, h, n, d);
+  const json& mi = field(stats, "max_inner", "statistics.");
+  if (!mi.is_number_integer() || mi.get<long>() != maxip) throw Rejected("statistics.max_inner is not the maximum inner product");
+
+  // Lemma 1 in 96-bit fixed point: U_k >= 2^96 e^{-2Ck/d}, D_i = 2^96 + sum_k h_i[k] U_k + U_C >= 2^96 / w_i.
+  const unsigned shift = 96;
+  const mpz_class one = mpz_class(1) << shift;
+  auto up = [&](const mpq_class& x) {
+    mpq_class v = q_exp(x, 128).hi * mpq_class(one);
+    mpz_class r;
+    mpz_cdiv_q(r.get_mpz_t(), v.get_num_mpz_t(), v.get_den_mpz_t());
+    return r;
+  };
+  std::vector<mpz_class> U(d + 1);
+  for (std::size_t k = 0; k <= d; ++k) U[k] = up(-2 * C * mpq_class(static_cast<unsigned long>(k), static_cast<unsigned long>(d)));
+  const mpz_class UC = up(-C);
+  mpz_class Dmax = 0;
+  mpz_class total_flips = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    mpz_class D = one + UC;
+    for (std::size_t k = 0; k <= d; ++k)
+      if (h[i * (d + 1) + k]) D += U[k] * static_cast<unsigned long>(h[i * (d + 1) + k]);
+    if (D > Dmax) Dmax = D;
+    // Lemma 3: mu_i = 2 w_i - 1 >= (2^97 - D) / D.
+    mpq_class mu(mpz_class(2 * one - D), D);
+    mu.canonicalize();
+    mpz_class flips = 0;
+    if (notion == "rel") flips = mu > 0 ? 0 : d;
+    else if (notion == "abs") flips = mu > eta ? 0 : d;
+    else if (mu <= 0) flips = d;
+    else {
+      mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
+      mpz_fdiv_q(flips.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
+      if (flips > d) flips = d;
+    }
+    total_flips += flips;
+  }
+  const json& der = field(c, "derived", "");
+  mpq_class w_stored = rational(text_field(der, "w_min_lower", "derived."), "derived.w_min_lower");
+  mpq_class w_check(one, Dmax);
+  w_check.canonicalize();
+  if (w_stored > w_check) throw Rejected("derived.w_min_lower exceeds the re-derived lower bound on min_i w_i");
+  mpq_class phi_check(total_flips, mpz_class(static_cast<unsigned long>(n)) * static_cast<unsigned long>(d));
+  phi_check.canonicalize();
+  mpq_class phi = rational(text_field(der, "phi_upper", "derived."), "derived.phi_upper");
+  if (phi < phi_check) throw Rejected("derived.phi_upper is below the re-derived flip fraction");
+  mpq_class p = rational(text_field(der, "p_upper", "derived."), "derived.p_upper");
+  if (p != delta + phi) throw Rejected("derived.p_upper is not delta + phi_upper");
+  if (2 * p >= 1) throw Rejected("derived.p_upper >= 1/2: INDEX gives no bound");
+  auto h2 = [&](unsigned b) { return q_h2(p, b); };
+  check_contains(h2, field(der, "H2(p)", "derived."), "derived.H2(p)");
+  const json& claim = field(c, "claim", "");
+  if (text_field(claim, "kind", "claim.") != "kv_cache_space_lower_bound_bits")
+    throw Malformed("claim.kind is not kv_cache_space_lower_bound_bits");
+  mpq_class bits = rational(text_field(claim, "bits", "claim."), "claim.bits");
+  mpz_class bits_ceil = integer(text_field(claim, "bits_ceil", "claim."), "claim.bits_ceil");
+  mpq_class Nd(mpz_class(static_cast<unsigned long>(n)) * static_cast<unsigned long>(d));
+  if (!decide_le(h2, 1 - bits / Nd, "claim.bits")) throw Rejected("claim.bits exceeds N d (1 - H2(p))");
+  if (bits_ceil != ceil_q(bits)) throw Rejected("claim.bits_ceil is not ceil(claim.bits)");
+}
+
 }  // namespace
 
 CheckResult check_certificate_text(const std::string& text) {
@@ -219,6 +347,7 @@ CheckResult check_certificate_text(const std::string& text) {
     r.theorem = text_field(c, "theorem", "");
     if (r.theorem == "index") check_index(c);
     else if (r.theorem == "gram") check_gram(c);
+    else if (r.theorem == "t1") check_t1(c);
     else throw Malformed("unknown theorem '" + r.theorem + "'");
     r.verdict = Verdict::accepted;
     r.message = "all claims re-derived";
