@@ -65,6 +65,12 @@ printf '+-+-\n0110\n' > "$T/keys.txt"
 expect 0 "certified" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8
 sed 's/"seed": "1"/"seed": "2"/' "$T/t1.json" > "$T/t1bad.json"
 expect 1 "REJECTED" -- "$A" check "$T/t1bad.json"
+# sweep: CSV (+ plot when gnuplot exists), bad grids
+expect 0 "certified" -- "$A" sweep t1 --n 64..256 --d 8..32:8 --out "$T/sweep" --quiet
+expect 0 "^256,255,32," -- cat "$T/sweep/t1.csv"
+expect 0 "binomial|d_binomial" -- cat "$T/sweep/t1_curves.csv"
+expect 2 "--n" -- "$A" sweep t1 --n 512..64 --out "$T/sweep2"
+expect 2 "--d" -- "$A" sweep t1 --n 64 --d 0..8:0 --out "$T/sweep2"
 # the suite writes one certificate per entry; all of them check
 expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/suite" --junit "$T/suite.xml"
 expect 0 "" -- "$A" check -q "$T"/suite/*.json

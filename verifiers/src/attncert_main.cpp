@@ -5,6 +5,7 @@
 #include "attncert/core/atomic_file.hpp"
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/suite.hpp"
+#include "attncert/verifiers/sweep.hpp"
 #include "checker/checker.hpp"
 
 using namespace attncert::verifiers;
@@ -29,6 +30,25 @@ int main(int argc, char** argv) {
     runners.emplace_back(sub, spec.setup(*sub));
   }
 
+  CLI::App* sweep = app.add_subcommand("sweep", "run a verifier over a parameter grid: CSV + SVG plot");
+  sweep->require_subcommand(1, 1);
+  CLI::App* sweep_t1_cmd = sweep->add_subcommand("t1", "T1 phase diagram over (n, d)");
+  std::string sw_n = "256..65536", sw_d = "16..256:16", sw_notion = "rel", sw_eta = "1/4", sw_delta = "0", sw_eps = "1/2",
+              sw_dp = "1/100", sw_out = "out/sweep_t1", sw_seed = "1";
+  int sw_threads = 0;
+  bool sw_quiet = false;
+  sweep_t1_cmd->add_option("--n", sw_n, "sequence lengths: a..b (powers of two), a..b:step or a,b,c (default 256..65536)");
+  sweep_t1_cmd->add_option("--d", sw_d, "dimensions: a..b:step, a..b (powers of two) or a,b,c (default 16..256:16)");
+  sweep_t1_cmd->add_option("--notion", sw_notion, "rel | abs | l2 (default rel)");
+  sweep_t1_cmd->add_option("--eta", sw_eta, "eta in [0, 1) (default 1/4)");
+  sweep_t1_cmd->add_option("--delta", sw_delta, "delta in [0, 1) (default 0)");
+  sweep_t1_cmd->add_option("--eps", sw_eps, "C = ceil(16 ln(8N)/(1 - eps))/16, and the curves' rho target (default 1/2)");
+  sweep_t1_cmd->add_option("--delta-prime", sw_dp, "the curves' failure probability (default 1/100)");
+  sweep_t1_cmd->add_option("--out", sw_out, "output directory (default out/sweep_t1)");
+  sweep_t1_cmd->add_option("--seed", sw_seed, "key seed (default 1)");
+  sweep_t1_cmd->add_option("--threads", sw_threads, "threads (0: all cores)");
+  sweep_t1_cmd->add_flag("--quiet,-q", sw_quiet, "no progress bar");
+
   std::vector<std::string> files;
   bool check_quiet = false;
   CLI::App* check = app.add_subcommand("check", "re-verify certificates with the independent checker");
@@ -46,6 +66,26 @@ int main(int argc, char** argv) {
 
   return guarded("attncert", [&]() -> int {
     if (*check) return attncert::checker::check_files_main(files, check_quiet);
+    if (*sweep_t1_cmd) {
+      T1SweepOptions s;
+      s.n = parse_grid(sw_n, "--n", true);
+      s.d = parse_grid(sw_d, "--d", true);
+      s.notion = sw_notion;
+      s.eta = parse_rational_param(sw_eta, "--eta");
+      s.delta = parse_rational_param(sw_delta, "--delta");
+      s.eps = parse_rational_param(sw_eps, "--eps");
+      s.delta_prime = parse_rational_param(sw_dp, "--delta-prime");
+      s.out_dir = sw_out;
+      CommonOptions o;
+      o.seed = parse_seed(sw_seed);
+      o.threads = sw_threads;
+      o.quiet = sw_quiet;
+      SweepResult r = sweep_t1(s, o);
+      std::printf("%zu cells, %zu certified\nwrote %s\nwrote %s\n", r.cells, r.certified, r.csv.c_str(), r.curves_csv.c_str());
+      if (r.svg.empty()) std::printf("no plot (gnuplot not found or failed)\n");
+      else std::printf("wrote %s\nwrote %s\n", r.svg.c_str(), r.png.c_str());
+      return 0;
+    }
     opt.seed = parse_seed(seed_text);
     for (auto& [sub, run] : runners)
       if (*sub) {
