@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
   CLI::App* sweep = app.add_subcommand("sweep", "run a verifier over a parameter grid: CSV + SVG plot");
   sweep->require_subcommand(1, 1);
   CLI::App* sweep_t1_cmd = sweep->add_subcommand("t1", "T1 phase diagram over (n, d)");
-  std::string sw_n = "256..65536", sw_d = "16..256:16", sw_notion = "rel", sw_eta = "1/4", sw_delta = "0", sw_eps = "1/2",
+  std::string sw_n = "256..65536", sw_d = "8..128:8", sw_notion = "rel", sw_eta = "1/4", sw_delta = "0", sw_eps = "1/2",
               sw_dp = "1/100", sw_out = "out/sweep_t1", sw_seed = "1";
   int sw_threads = 0;
   bool sw_quiet = false;
   sweep_t1_cmd->add_option("--n", sw_n, "sequence lengths: a..b (powers of two), a..b:step or a,b,c (default 256..65536)");
-  sweep_t1_cmd->add_option("--d", sw_d, "dimensions: a..b:step, a..b (powers of two) or a,b,c (default 16..256:16)");
+  sweep_t1_cmd->add_option("--d", sw_d, "dimensions: a..b:step, a..b (powers of two) or a,b,c (default 8..128:8)");
   sweep_t1_cmd->add_option("--notion", sw_notion, "rel | abs | l2 (default rel)");
   sweep_t1_cmd->add_option("--eta", sw_eta, "eta in [0, 1) (default 1/4)");
   sweep_t1_cmd->add_option("--delta", sw_delta, "delta in [0, 1) (default 0)");

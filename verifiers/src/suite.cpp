@@ -34,6 +34,18 @@ std::vector<Outcome> run_suite(const std::string& name, const std::string& cert_
     index(1024, core::Rational(1, 2));
     gram(4096, 256, 1, core::Rational(1, 2));
     gram(16384, 512, 2, core::Rational(1, 3));
+    auto t1 = [&](std::uint64_t n, std::uint64_t d, std::string notion, core::Rational eta, core::Rational delta,
+                  std::string keys, bool auto_params) {
+      T1Options t;
+      t.n = n, t.d = d, t.notion = notion, t.eta = eta, t.delta = delta, t.keys = keys, t.auto_params = auto_params;
+      t.n_given = t.d_given = true;
+      entries.push_back([=] { return verify_t1(t, quiet); });
+    };
+    t1(4096, 256, "rel", core::Rational(1, 4), 0, "random", false);
+    t1(4096, 256, "l2", core::Rational(1, 4), core::Rational(1, 100), "random", false);
+    t1(16384, 128, "abs", core::Rational(1, 2), core::Rational(1, 20), "random", false);
+    t1(65536, 0, "rel", core::Rational(1, 4), 0, "random", true);
+    t1(257, 128, "l2", core::Rational(1, 4), 0, "hadamard", false);
     entries.push_back([=] { return verify_lemmas(20000, quiet); });
   } else if (name == "quick") {
     index(100000, core::Rational(1, 10));
@@ -63,10 +75,10 @@ std::vector<Outcome> run_suite(const std::string& name, const std::string& cert_
 }
 
 void print_suite_table(const std::vector<Outcome>& outcomes) {
-  std::printf("%-3s %-8s %-34s %-13s %8s  %s\n", "#", "theorem", "parameters", "status", "time(s)", "claim / reason");
+  std::printf("%-3s %-7s %-46s %-12s %7s  %s\n", "#", "theorem", "parameters", "status", "time(s)", "claim / reason");
   int k = 0;
   for (const auto& o : outcomes)
-    std::printf("%-3d %-8s %-34s %-13s %8.2f  %s\n", ++k, o.theorem.c_str(), o.label.c_str(),
+    std::printf("%-3d %-7s %-46s %-12s %7.2f  %s\n", ++k, o.theorem.c_str(), o.label.c_str(),
                 status_name(o.status), o.seconds, (o.status == certified ? o.claim : o.reason).c_str());
 }
 

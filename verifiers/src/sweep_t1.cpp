@@ -85,7 +85,7 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   double total = 0, done = 0;
   for (auto n : s.n)
     for (auto d : s.d) total += double(n) * double(n) * double(d);
-  core::Progress bar("sweep t1", "work", !opt.quiet);
+  core::Progress bar("sweep t1", "%", !opt.quiet);
   for (auto n : s.n) {
     const std::size_t N = n - 1;
     curves << n << "," << N << "," << std::log2(double(n)) << "," << red::d_hoeffding(N, s.eps, s.delta_prime) << ","
@@ -106,7 +106,7 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
       res.cells += 1;
       res.certified += r.certified;
       done += double(n) * double(n) * double(d);
-      bar.update(static_cast<std::size_t>(1000 * done / total), 1000);
+      bar.update(static_cast<std::size_t>(100 * done / total), 100);
     }
   }
   bar.finish();
