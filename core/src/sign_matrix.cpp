@@ -61,6 +61,15 @@ std::vector<std::uint64_t> GramHistogram::total() const {
   return t;
 }
 
+std::pair<std::size_t, std::size_t> max_inner_witness(const SignMatrix& s, const GramHistogram& h) {
+  const long m = h.max_inner();
+  for (std::size_t i = 0; i < s.rows(); ++i)
+    if (h.max_inner_row(i) == m)
+      for (std::size_t j = 0; j < s.rows(); ++j)
+        if (j != i && s.inner(i, j) == m) return {i, j};
+  throw std::logic_error("max_inner_witness: histogram does not match the matrix");
+}
+
 GramHistogram gram_histogram_naive(const SignMatrix& s) {
   GramHistogram h(s.rows(), s.cols());
   for (std::size_t i = 0; i < s.rows(); ++i)

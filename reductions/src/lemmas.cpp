@@ -13,15 +13,16 @@ std::vector<LemmaStatement> decoding_lemmas(z3::context& c, int others) {
     std::vector<z3::expr> hyp = {w >= zero, w0 >= zero, v == one || v == -one};
     z3::expr total = w + w0, z = w * v;
     for (int j = 1; j <= others; ++j) {
-      z3::expr wj = c.real_const(("w" + std::to_string(j)).c_str());
-      z3::expr uj = c.real_const(("u" + std::to_string(j)).c_str());
+      const std::string idx = std::to_string(j);  // (not "w" + to_string: GCC 12 -Wrestrict false positive)
+      z3::expr wj = c.real_const(std::string("w").append(idx).c_str());
+      z3::expr uj = c.real_const(std::string("u").append(idx).c_str());
       hyp.push_back(wj >= zero);
       hyp.push_back(uj >= -one && uj <= one);
       total = total + wj;
       z = z + wj * uj;
     }
     hyp.push_back(total == one);
-    out.push_back({"lemma2_sign_margin(k=" + std::to_string(others) + ")", hyp, z * v >= two * w - one});
+    out.push_back({std::string("lemma2_sign_margin(k=").append(std::to_string(others)).append(")"), hyp, z * v >= two * w - one});
   }
   // Lemma 3, rel: Z v >= mu > 0, |Zhat - Z| <= eta |Z|, 0 <= eta < 1  =>  Zhat v > 0.
   // Lemma 3, abs: Z v >= mu > eta >= 0, |Zhat - Z| <= eta  =>  Zhat v > 0.
@@ -44,8 +45,8 @@ std::vector<LemmaStatement> decoding_lemmas(z3::context& c, int others) {
     z3::expr dist = zero, norm = zero;
     for (int l = 1; l <= 2; ++l) {
       std::string s = std::to_string(l);
-      z3::expr Z = c.real_const(("Z" + s).c_str()), Zh = c.real_const(("Zhat" + s).c_str()),
-               v = c.real_const(("v" + s).c_str());
+      z3::expr Z = c.real_const(std::string("Z").append(s).c_str()), Zh = c.real_const(std::string("Zhat").append(s).c_str()),
+               v = c.real_const(std::string("v").append(s).c_str());
       for (auto h : {v == one || v == -one, Z * v >= mu, Z <= one && Z >= -one, Zh * v <= zero}) hyp.push_back(h);
       dist = dist + (Zh - Z) * (Zh - Z);
       norm = norm + Z * Z;

@@ -1,6 +1,7 @@
 #include "attncert/reductions/t1.hpp"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "attncert/core/entropy.hpp"
 
@@ -80,15 +81,7 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   if (prm.delta < 0 || prm.delta >= 1) throw std::invalid_argument("--delta must lie in [0, 1)");
   r.max_inner = h.max_inner();
   r.rho = Rational(r.max_inner, static_cast<long>(d));
-  for (std::size_t i = 0; i < N; ++i)
-    if (h.max_inner_row(i) == r.max_inner) {
-      for (std::size_t j = 0; j < N; ++j)
-        if (j != i && keys.inner(i, j) == r.max_inner) {
-          r.witness_i = i, r.witness_j = j;
-          break;
-        }
-      break;
-    }
+  std::tie(r.witness_i, r.witness_j) = core::max_inner_witness(keys, h);
 
   // Lemma 1 per row, in exact 128-bit fixed point: D_i >= 2^64 / w_i.
   ExpTable E = exp_table(d, prm.C);

@@ -62,7 +62,7 @@ Runner setup_t1(CLI::App& sub) {
   sub.add_flag("--auto", t->auto_params, "choose d (exact binomial tail) and C for --n, --eps, --delta-prime, then certify");
   sub.add_option("--eps", t->eps, "with --auto: target rho <= eps (default 1/2)");
   sub.add_option("--delta-prime", t->delta_prime, "with --auto: allowed probability that a random instance fails (default 1/100)");
-  sub.add_option("--decode-rows", t->decode_rows, "rows for the end-to-end decoding check, 0 to skip (default 16)");
+  sub.add_option("--decode-rows", t->decode_rows, "rows for the end-to-end decoding check, 0 to skip (default 16; all rows when N d <= 65536)");
   return [t, n_opt, d_opt](const CommonOptions& opt) {
     T1Options prm;
     prm.n = parse_count(t->n, "--n", 3, 1u << 20);

@@ -8,6 +8,16 @@
 
 namespace attncert::verifiers {
 
+core::GramHistogram gram_with_progress(const core::SignMatrix& keys, const std::string& label, const CommonOptions& opt) {
+  core::Progress bar(label, "tiles", !opt.quiet && !opt.json);
+  core::GramOptions go;
+  go.threads = opt.threads;
+  go.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+  core::GramHistogram h = core::gram_histogram(keys, go);
+  bar.finish();
+  return h;
+}
+
 Outcome verify_gram(const GramParams& prm, const CommonOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   if (prm.N < 2) throw BadInput("--N must be >= 2");
@@ -17,22 +27,9 @@ Outcome verify_gram(const GramParams& prm, const CommonOptions& opt) {
   o.theorem = "gram";
   o.label = "N=" + std::to_string(prm.N) + " d=" + std::to_string(prm.d) + " seed=" + std::to_string(opt.seed);
   core::SignMatrix s = core::SignMatrix::random(prm.N, prm.d, opt.seed);
-  core::Progress bar("gram", "tiles", !opt.quiet && !opt.json);
-  core::GramOptions go;
-  go.threads = opt.threads;
-  go.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
-  core::GramHistogram h = core::gram_histogram(s, go);
-  bar.finish();
-
+  core::GramHistogram h = gram_with_progress(s, "gram", opt);
   const long maxip = h.max_inner();
-  std::size_t wi = 0, wj = 0;  // a witness pair attaining the maximum
-  for (std::size_t i = 0; i < prm.N && wi == wj; ++i)
-    if (h.max_inner_row(i) == maxip)
-      for (std::size_t j = 0; j < prm.N; ++j)
-        if (j != i && s.inner(i, j) == maxip) {
-          wi = i, wj = j;
-          break;
-        }
+  auto [wi, wj] = core::max_inner_witness(s, h);  // a witness pair attaining the maximum
   core::Rational rho(maxip, static_cast<long>(prm.d));
   std::vector<std::uint64_t> tot = h.total();
   nlohmann::json hist = nlohmann::json::object();

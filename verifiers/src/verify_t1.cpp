@@ -1,6 +1,5 @@
 #include <chrono>
 
-#include "attncert/core/progress.hpp"
 #include "attncert/core/rng.hpp"
 #include "attncert/reductions/keys.hpp"
 #include "attncert/reductions/t1.hpp"
@@ -68,12 +67,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   prm.d = keys.cols();
   if (N < 2) throw BadInput("T1 needs at least 2 keys");
 
-  core::Progress bar("t1 gram", "tiles", !opt.quiet && !opt.json);
-  core::GramOptions go;
-  go.threads = opt.threads;
-  go.progress = [&](std::size_t a, std::size_t b) { bar.update(a, b); };
-  core::GramHistogram h = core::gram_histogram(keys, go);
-  bar.finish();
+  core::GramHistogram h = gram_with_progress(keys, "t1 gram", opt);
   long maxip = h.max_inner();
   if (!prm.C) {
     // Floating point may propose: C from the exact rho of this instance (rho < 1 unless keys repeat).
@@ -116,7 +110,9 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   // The sceptic's check: evaluate, perturb adversarially, decode.
   if (prm.decode_rows > 0 && rep.certified) {
     auto inst = red::make_h1(keys, tp.C, opt.seed ^ kBitsSeedSalt);
-    auto dec = red::decode_check(inst, rep, prm.decode_rows);
+    // All rows when the instance is small (N d <= 2^16), else the requested sample.
+    std::size_t rows = N * prm.d <= (1u << 16) ? N : prm.decode_rows;
+    auto dec = red::decode_check(inst, rep, rows);
     o.table.push_back({"decoding check", std::to_string(dec.recovered) + "/" + std::to_string(dec.bits) + " bits back (" +
                                              std::to_string(dec.certified_bits) + " promised) in " + std::to_string(dec.rows) +
                                              " rows" + (prm.notion == "l2" ? ", worst flips " + std::to_string(dec.worst_flips) : "") +

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attncert::core {
@@ -72,6 +73,9 @@ struct GramOptions {
 // of the upper triangle are scheduled in round-robin rounds so that no two tiles of a round
 // touch the same rows, which lets threads update both sides' histograms without atomics.
 GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt = {});
+
+// A pair i != j attaining h.max_inner() (the first in row-major order).
+std::pair<std::size_t, std::size_t> max_inner_witness(const SignMatrix& s, const GramHistogram& h);
 
 // The reference: every pair, both orders, by the definition (entry products). For tests and checks.
 GramHistogram gram_histogram_naive(const SignMatrix& s);

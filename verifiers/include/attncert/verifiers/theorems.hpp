@@ -5,9 +5,13 @@
 #include <string>
 
 #include "attncert/core/rational.hpp"
+#include "attncert/core/sign_matrix.hpp"
 #include "attncert/verifiers/outcome.hpp"
 
 namespace attncert::verifiers {
+
+// The exact Gram histograms of `keys` with a progress bar on stderr (unless --quiet/--json).
+core::GramHistogram gram_with_progress(const core::SignMatrix& keys, const std::string& label, const CommonOptions& opt);
 
 // spec §1: INDEX_N with average error p needs N (1 - H2(p)) bits.
 struct IndexParams {
