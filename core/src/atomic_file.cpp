@@ -33,14 +33,19 @@ void install_interrupt_cleanup() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+InterruptCleanup::InterruptCleanup(const std::string& path) {
+  if (path.size() >= sizeof g_tmp_path) throw std::runtime_error(path + ": path too long");
+  std::memcpy(g_tmp_path, path.c_str(), path.size() + 1);
+  g_tmp_active.store(true);
+}
+
+InterruptCleanup::~InterruptCleanup() { g_tmp_active.store(false); }
+
 void write_file_atomic(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
-  if (tmp.size() >= sizeof g_tmp_path) throw std::runtime_error(path + ": path too long");
-  std::memcpy(g_tmp_path, tmp.c_str(), tmp.size() + 1);
-  g_tmp_active.store(true);
+  InterruptCleanup guard(tmp);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
-    g_tmp_active.store(false);
     throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
   }
   const char* p = content.data();
@@ -61,7 +66,6 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   if (close(fd) != 0 && ok) ok = false, err = errno;
   if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
   if (!ok) unlink(tmp.c_str());
-  g_tmp_active.store(false);
   if (!ok) throw std::runtime_error(path + ": cannot write (" + std::strerror(err) + ")");
 }
 

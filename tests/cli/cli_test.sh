@@ -25,6 +25,8 @@ expect 2 "--rho-max" -- "$A" verify gram --rho-max 2
 expect 2 "unknown suite" -- "$A" verify --suite nope
 expect 2 "error" -- "$A" verify index --bogus
 expect 2 "error" -- "$A" frobnicate
+expect 2 "--threads" -- "$A" verify index --threads -3
+expect 2 "t1" -- "$A" verify
 expect 2 "cannot write" -- "$A" verify index --cert /nonexistent/dir/c.json
 [[ $("$A" verify index --N -5 2>&1 | wc -l) -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL: error is not one line"; fails=$((fails+1)); }
 # certified runs, certificates and the checker

@@ -24,9 +24,13 @@ int main(int argc, char** argv) {
   verify->add_option("--cert-dir", cert_dir, "with --suite: write one certificate per entry into DIR");
   verify->require_subcommand(0, 1);
   std::vector<std::pair<CLI::App*, Runner>> runners;
+  std::string names;
   for (const auto& spec : verifier_specs()) {
     CLI::App* sub = verify->add_subcommand(spec.name, spec.description);
     sub->fallthrough();  // common options may follow the theorem name
+    sub->footer("Common options (see attncert verify --help): --seed N, --threads N, --cert FILE, --json, --junit FILE, --quiet\n"
+                "Exit codes: 0 certified, 1 refuted, 2 bad input, 3 inconclusive");
+    names += (names.empty() ? "" : ", ") + spec.name;
     runners.emplace_back(sub, spec.setup(*sub));
   }
 
@@ -46,7 +50,7 @@ int main(int argc, char** argv) {
   sweep_t1_cmd->add_option("--delta-prime", sw_dp, "the curves' failure probability (default 1/100)");
   sweep_t1_cmd->add_option("--out", sw_out, "output directory (default out/sweep_t1)");
   sweep_t1_cmd->add_option("--seed", sw_seed, "key seed (default 1)");
-  sweep_t1_cmd->add_option("--threads", sw_threads, "threads (0: all cores)");
+  sweep_t1_cmd->add_option("--threads", sw_threads, "threads (0: all cores)")->check(CLI::Range(0, 4096));
   sweep_t1_cmd->add_flag("--quiet,-q", sw_quiet, "no progress bar");
 
   std::vector<std::string> files;
@@ -92,7 +96,7 @@ int main(int argc, char** argv) {
         if (!suite.empty()) throw BadInput("--suite cannot be combined with a theorem subcommand");
         return finish(run(opt), opt);
       }
-    if (suite.empty()) throw BadInput("verify: name a theorem (index, gram, lemmas) or --suite NAME");
+    if (suite.empty()) throw BadInput("verify: name a theorem (" + names + ") or --suite NAME");
     auto outcomes = run_suite(suite, cert_dir, opt);
     if (!opt.junit.empty()) write_junit(opt.junit, "attncert suite " + suite, outcomes);
     if (opt.json) {

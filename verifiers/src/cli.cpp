@@ -20,7 +20,7 @@ const char* status_name(int status) {
 
 void add_common_options(CLI::App& app, CommonOptions& opt, std::string& seed_text) {
   app.add_option("--seed", seed_text, "seed of the instance generator (printed and stored in the certificate)");
-  app.add_option("--threads", opt.threads, "worker threads (0: all cores)");
+  app.add_option("--threads", opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   app.add_option("--cert", opt.cert, "write the certificate to FILE");
   app.add_flag("--json", opt.json, "print a JSON summary instead of the table");
   app.add_option("--junit", opt.junit, "write a JUnit XML report to FILE");

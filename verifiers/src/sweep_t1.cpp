@@ -131,6 +131,7 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
     auto render = [&](const std::string& term, const std::string& ext) -> std::string {
       std::string out = s.out_dir + "/t1." + ext, tmp = out + ".tmp.plot", script = s.out_dir + "/t1_" + ext + ".gp";
       core::write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
+      core::InterruptCleanup guard(tmp);
       std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
       if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) return out;
       std::remove(tmp.c_str());

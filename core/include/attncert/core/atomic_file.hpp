@@ -14,4 +14,14 @@ std::string read_file(const std::string& path);
 
 void install_interrupt_cleanup();
 
+// While alive, SIGINT/SIGTERM also remove `path` (a temporary file another program is writing,
+// e.g. gnuplot's output before it is renamed into place). One guard at a time.
+class InterruptCleanup {
+ public:
+  explicit InterruptCleanup(const std::string& path);
+  ~InterruptCleanup();
+  InterruptCleanup(const InterruptCleanup&) = delete;
+  InterruptCleanup& operator=(const InterruptCleanup&) = delete;
+};
+
 }  // namespace attncert::core
