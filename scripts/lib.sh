@@ -16,9 +16,11 @@ attncert_install_deps() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+# attncert_build [TARGET...]: configure and build (everything when no target is named).
 attncert_build() {
-  local jobs
+  local jobs targets=()
   jobs=$(nproc 2>/dev/null || echo 2)
+  [[ $# -gt 0 ]] && targets=(--target "$@")
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build build -j"$jobs" >&2
+  cmake --build build -j"$jobs" "${targets[@]}" >&2
 }

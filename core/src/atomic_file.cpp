@@ -1,6 +1,7 @@
 #include "attncert/core/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -67,6 +68,24 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
   if (!ok) unlink(tmp.c_str());
   if (!ok) throw std::runtime_error(path + ": cannot write (" + std::strerror(err) + ")");
+}
+
+void make_directories(const std::string& dir) {
+  std::string cur;
+  std::size_t pos = 0;
+  while (pos <= dir.size()) {
+    std::size_t next = dir.find('/', pos);
+    if (next == std::string::npos) next = dir.size();
+    cur = dir.substr(0, next);
+    pos = next + 1;
+    if (cur.empty()) continue;  // leading '/'
+    struct stat st;
+    if (stat(cur.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) throw std::runtime_error("'" + cur + "' exists and is not a directory");
+    } else if (mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
+      throw std::runtime_error("cannot create directory '" + cur + "' (" + std::strerror(errno) + ")");
+    }
+  }
 }
 
 std::string read_file(const std::string& path) {

@@ -139,16 +139,15 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
     }
   }
 
-  if (r.max_inner == static_cast<long>(d)) {
-    r.reason = "keys " + std::to_string(r.witness_i) + " and " + std::to_string(r.witness_j) +
-               " coincide: Bob cannot tell their rows apart";
-    return r;
-  }
   if (r.p * 2 >= 1) {
-    r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" +
-               (r.rows_full < N ? std::to_string(N - r.rows_full) + " of " + std::to_string(N) + " rows lack the margin Lemma 3 needs"
-                                : "the l2 flip fraction phi = " + core::to_string(r.phi) + " is too large") +
-               "): no bound";
+    if (r.max_inner == static_cast<long>(d))
+      r.reason = "keys " + std::to_string(r.witness_i) + " and " + std::to_string(r.witness_j) +
+                 " coincide (Bob cannot tell their rows apart) and delta + phi = " + core::to_string(r.p) + " >= 1/2";
+    else
+      r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" +
+                 (r.rows_full < N ? std::to_string(N - r.rows_full) + " of " + std::to_string(N) + " rows lack the margin Lemma 3 needs"
+                                  : "the l2 flip fraction phi = " + core::to_string(r.phi) + " is too large") +
+                 "): no bound";
     return r;
   }
   core::IndexBound b = core::index_bound(Integer(static_cast<std::uint64_t>(N) * d), r.p);

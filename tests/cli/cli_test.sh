@@ -61,6 +61,7 @@ expect 0 "ACCEPTED \(t1\)" -- "$A" check "$T/t1.json"
 expect 0 "ACCEPTED \(t1\)" -- "$CHK" "$T/t1.json"
 expect 0 "binomial" -- "$A" verify t1 --auto --n 1024 --decode-rows 2
 expect 1 "refuted: keys .* coincide" -- "$A" verify t1 --n 400 --d 4
+expect 0 "certified" -- "$A" verify t1 --n 400 --d 14 --C 12  # a few coinciding keys, still a bound
 expect 3 "inconclusive: delta \+ phi" -- "$A" verify t1 --n 400 --d 64 --delta 1/2
 expect 0 "certified" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --eta 1/4 --delta 1/10
 printf '+-+-\n0110\n' > "$T/keys.txt"
@@ -75,6 +76,9 @@ expect 2 "--n" -- "$A" sweep t1 --n 512..64 --out "$T/sweep2"
 expect 2 "--d" -- "$A" sweep t1 --n 64 --d 0..8:0 --out "$T/sweep2"
 # the suite writes one certificate per entry; all of them check
 expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/suite" --junit "$T/suite.xml"
+expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/new/nested/certs" --quiet --json
+expect 0 "" -- "$A" check -q "$T"/new/nested/certs/01-index.json
+expect 2 "--cert-dir" -- "$A" verify --suite quick --cert-dir "$T/suite.xml/sub"
 expect 0 "" -- "$A" check -q "$T"/suite/*.json
 # nothing half-written is left behind
 if ls "$T" "$T/suite" | grep -q '\.tmp\.'; then echo "FAIL: temporary files left"; fails=$((fails+1)); else passes=$((passes+1)); fi

@@ -1,12 +1,12 @@
 #include "attncert/verifiers/suite.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <functional>
 #include <iostream>
 
+#include "attncert/core/atomic_file.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/theorems.hpp"
 
@@ -55,9 +55,11 @@ std::vector<Outcome> run_suite(const std::string& name, const std::string& cert_
     throw BadInput("--suite: unknown suite '" + name + "' (known: default, quick)");
   }
   if (!cert_dir.empty()) {
-    struct stat st;
-    if (stat(cert_dir.c_str(), &st) != 0 && mkdir(cert_dir.c_str(), 0755) != 0)
-      throw BadInput("--cert-dir: cannot create '" + cert_dir + "'");
+    try {
+      core::make_directories(cert_dir);
+    } catch (const std::runtime_error& e) {
+      throw BadInput(std::string("--cert-dir: ") + e.what());
+    }
   }
   std::vector<Outcome> out;
   const bool show = !opt.quiet && !opt.json && isatty(2);

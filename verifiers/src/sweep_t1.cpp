@@ -1,5 +1,3 @@
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -44,20 +42,6 @@ std::vector<std::uint64_t> parse_grid(const std::string& text, const std::string
   return v;
 }
 
-static void make_dirs(const std::string& dir) {
-  std::string cur;
-  std::stringstream ss(dir);
-  std::string part;
-  if (!dir.empty() && dir[0] == '/') cur = "/";
-  while (std::getline(ss, part, '/')) {
-    if (part.empty()) continue;
-    cur += part + "/";
-    struct stat st;
-    if (stat(cur.c_str(), &st) != 0 && mkdir(cur.c_str(), 0755) != 0)
-      throw BadInput("--out: cannot create directory '" + cur + "'");
-  }
-}
-
 SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   red::T1Params tp;
   try {
@@ -75,7 +59,11 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
     if (d > 65535) throw BadInput("--d: every d must be <= 65535");
   tp.eta = s.eta;
   tp.delta = s.delta;
-  make_dirs(s.out_dir);
+  try {
+    core::make_directories(s.out_dir);
+  } catch (const std::runtime_error& e) {
+    throw BadInput(std::string("--out: ") + e.what());
+  }
 
   SweepResult res;
   std::ostringstream csv, curves;

@@ -130,7 +130,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
                 " bits (" + approx(rep.bits / Nd, 4) + " N d)";
       o.reason = rep.reason;
     } else {
-      o.status = rep.max_inner == static_cast<long>(prm.d) ? refuted : inconclusive;
+      o.status = rep.keys_coincide() ? refuted : inconclusive;
       o.reason = rep.reason;
     }
   }
@@ -164,13 +164,13 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   o.certificate["derived"] = {{"w_min_lower", core::to_string(rep.w_min)},
                               {"phi_upper", core::to_string(rep.phi)},
                               {"p_upper", core::to_string(rep.p)}};
-  if (rep.certified) {
+  if (rep.certified && o.status == certified) {
     o.certificate["derived"]["H2(p)"] = interval_json(rep.h2_lo, rep.h2_hi);
     o.certificate["claim"] = {{"kind", "kv_cache_space_lower_bound_bits"},
                               {"bits", core::to_string(rep.bits)},
                               {"bits_ceil", core::to_string(rep.bits_ceil)}};
   } else {
-    o.certificate = nullptr;  // no claim, no certificate
+    o.certificate = nullptr;  // no certified claim (or a failed decoding check): no certificate
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;

@@ -14,6 +14,10 @@ std::string read_file(const std::string& path);
 
 void install_interrupt_cleanup();
 
+// mkdir -p: creates `dir` and its missing parents. Throws std::runtime_error naming the first
+// directory that cannot be created.
+void make_directories(const std::string& dir);
+
 // While alive, SIGINT/SIGTERM also remove `path` (a temporary file another program is writing,
 // e.g. gnuplot's output before it is renamed into place). One guard at a time.
 class InterruptCleanup {

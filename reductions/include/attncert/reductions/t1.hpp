@@ -62,6 +62,7 @@ struct T1Report {
   bool coarse_certified = false;
   core::Rational bits_coarse;   // the same bound from the coarse rho estimate (0 if it fails)
   std::string reason;           // why it certified, or why not
+  bool keys_coincide() const { return max_inner == static_cast<long>(d); }  // with !certified: refuted
   std::size_t witness_i = 0, witness_j = 0;  // a pair attaining max_inner
 };
 
