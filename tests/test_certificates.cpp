@@ -1,5 +1,6 @@
 // Certificate round trips through the independent checker, and rejection of tampered ones.
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "attncert/verifiers/theorems.hpp"
 #include "checker/checker.hpp"
@@ -110,4 +111,51 @@ TEST_CASE("a threshold that the keys exceed is refuted, and the refutation check
   json c = out.certificate;
   c["claim"]["holds"] = true;
   CHECK(check(c) == Verdict::rejected);
+}
+
+TEST_CASE("checker: one decimal spelling per number, strict types, no wrap-around, no duplicate keys",
+          "[checker]") {
+  // Regressions from the soundness audit: each of these was accepted once.
+  json idx = index_cert(1000, {1, 10});
+  REQUIRE(check(idx) == Verdict::accepted);
+  json c = idx;
+  c["claim"]["bits"] = "0700";  // GMP's base 0 read this as octal 448 < 531
+  c["claim"]["bits_ceil"] = "0700";
+  CHECK(check(c) == Verdict::malformed);
+  c = idx;
+  c["parameters"]["p"] = "01/10";
+  CHECK(check(c) == Verdict::malformed);
+  c = idx;
+  c["parameters"]["p"] = "-0/10";
+  CHECK(check(c) == Verdict::malformed);
+
+  verifiers::CommonOptions o;
+  o.seed = 4;
+  o.quiet = true;
+  json refuted = verifiers::verify_gram({300, 64, core::Rational(1, 4)}, o).certificate;
+  REQUIRE(check(refuted) == Verdict::accepted);
+  for (json bad_holds : {json("true"), json(1), json("yes")}) {
+    c = refuted;
+    c["claim"]["holds"] = bad_holds;  // was read as false, i.e. as a (true) refutation
+    CHECK(check(c) == Verdict::malformed);
+  }
+  c = refuted;
+  c["claim"].erase("rho_max");
+  CHECK(check(c) == Verdict::malformed);  // holds without rho_max
+
+  json keys = gram_cert(40, 16, 9);
+  REQUIRE(check(keys) == Verdict::accepted);
+  c = keys;
+  c["claim"]["max_inner"] = std::numeric_limits<std::uint64_t>::max();  // get<long>() wrapped this to -1
+  CHECK(check(c) == Verdict::rejected);
+  c = keys;
+  auto& h = c["statistics"]["inner_product_histogram"];
+  h[h.begin().key()] = h.begin().value().get<std::uint64_t>() + (std::uint64_t{1} << 63);  // 2x wraps
+  CHECK(check(c) == Verdict::rejected);
+
+  std::string text = idx.dump();
+  auto pos = text.find("\"p\":");
+  REQUIRE(pos != std::string::npos);
+  std::string dup = text.substr(0, pos) + "\"p\":\"1/2\"," + text.substr(pos);  // first p = 1/2, last = 1/10
+  CHECK(checker::check_certificate_text(dup).verdict == Verdict::malformed);
 }

@@ -49,6 +49,7 @@ echo '{"format": ' > "$T/trunc.json"
 expect 2 "MALFORMED" -- "$A" check "$T/trunc.json"
 expect 2 "cannot read" -- "$A" check "$T/missing.json"
 expect 2 "" -- "$CHK"
+expect 2 "cannot read" -- "$CHK" "$T/index.json" --help   # --help only alone; here it is a file name
 # T1: bad input, certified, refuted, inconclusive, certificate and checker
 expect 2 "--n" -- "$A" verify t1 --n -5
 expect 2 "--eta" -- "$A" verify t1 --n 100 --d 16 --eta 1

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "-q") || !std::strcmp(argv[i], "--quiet")) quiet = true;
-    else if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+    else if (argc == 2 && (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help"))) {
       std::puts("usage: attncert-check [-q] CERTIFICATE.json...\nexit 0 all accepted, 1 some rejected, 2 unreadable/malformed");
       return 0;
     } else files.push_back(argv[i]);

@@ -23,6 +23,12 @@ struct Rejected : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A JSON integer equal to v, compared without wrap-around (huge unsigned values never match).
+bool equals_integer(const json& x, long v) {
+  if (x.is_number_unsigned()) return v >= 0 && x.get<std::uint64_t>() == static_cast<std::uint64_t>(v);
+  return x.is_number_integer() && x.get<std::int64_t>() == v;
+}
+
 const json& field(const json& j, const std::string& key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) throw Malformed("missing field " + where + key);
   return j.at(key);
@@ -34,20 +40,22 @@ std::string text_field(const json& j, const std::string& key, const std::string&
   return v.get<std::string>();
 }
 
-// Exact "p/q" or "p" (no spaces, no decimals), q != 0.
+// Exact "p/q" or "p" in decimal with one spelling per number: digits only, no leading zeros,
+// no "-0", no sign on q, q != 0 (GMP's default base 0 would read "0700" as octal 448).
 mpq_class rational(const std::string& s, const std::string& name) {
-  auto ok = [](const std::string& t) {
-    std::size_t i = (!t.empty() && t[0] == '-') ? 1 : 0;
+  auto ok = [](const std::string& t, bool sign_allowed) {
+    std::size_t i = (sign_allowed && !t.empty() && t[0] == '-') ? 1 : 0;
     if (i >= t.size()) return false;
-    for (; i < t.size(); ++i)
-      if (t[i] < '0' || t[i] > '9') return false;
+    for (std::size_t k = i; k < t.size(); ++k)
+      if (t[k] < '0' || t[k] > '9') return false;
+    if (t[i] == '0' && (t.size() > i + 1 || i == 1)) return false;  // leading zero, or "-0"
     return true;
   };
   auto slash = s.find('/');
   std::string num = s.substr(0, slash), den = slash == std::string::npos ? "1" : s.substr(slash + 1);
-  if (!ok(num) || !ok(den) || den[0] == '-' || den.find_first_not_of('0') == std::string::npos)
-    throw Malformed(name + ": '" + s + "' is not an exact rational p/q");
-  mpq_class q{mpz_class(num), mpz_class(den)};
+  if (!ok(num, true) || !ok(den, false) || den == "0")
+    throw Malformed(name + ": '" + s + "' is not an exact rational p/q in canonical decimal");
+  mpq_class q{mpz_class(num, 10), mpz_class(den, 10)};
   q.canonicalize();
   return q;
 }
@@ -217,7 +225,8 @@ long check_global_histogram(const json& stats, const std::vector<std::uint32_t>&
     throw Rejected("statistics.inner_product_histogram differs from the regenerated instance");
   for (const auto& [ip, cnt] : hist) {
     std::string key = std::to_string(ip);
-    if (!stored.contains(key) || !stored.at(key).is_number_unsigned() || 2 * stored.at(key).get<std::uint64_t>() != cnt)
+    if (!stored.contains(key) || !stored.at(key).is_number_unsigned() || cnt % 2 != 0 ||
+        stored.at(key).get<std::uint64_t>() != cnt / 2)
       throw Rejected("statistics.inner_product_histogram[" + key + "] differs from the regenerated instance");
   }
   return hist.rbegin()->first;
@@ -239,7 +248,7 @@ void check_gram(const json& c) {
   if (text_field(claim, "kind", "claim.") != "max_off_diagonal_inner_product")
     throw Malformed("claim.kind is not max_off_diagonal_inner_product");
   const json& mi = field(claim, "max_inner", "claim.");
-  if (!mi.is_number_integer() || mi.get<long>() != maxip) throw Rejected("claim.max_inner is not the maximum inner product");
+  if (!equals_integer(mi, maxip)) throw Rejected("claim.max_inner is not the maximum inner product");
   mpq_class rho = rational(text_field(claim, "rho", "claim."), "claim.rho");
   mpq_class exact_rho(maxip, static_cast<unsigned long>(d));
   exact_rho.canonicalize();
@@ -252,8 +261,11 @@ void check_gram(const json& c) {
     throw Rejected("claim.witness does not attain max_inner");
   if (claim.contains("rho_max")) {
     mpq_class rmax = rational(text_field(claim, "rho_max", "claim."), "claim.rho_max");
-    bool holds = !claim.contains("holds") || claim.at("holds") == true;
+    if (claim.contains("holds") && !claim.at("holds").is_boolean()) throw Malformed("claim.holds must be true or false");
+    bool holds = !claim.contains("holds") || claim.at("holds").get<bool>();
     if (holds != (rho <= rmax)) throw Rejected(holds ? "claim: rho exceeds rho_max" : "claim: refutation does not hold");
+  } else if (claim.contains("holds")) {
+    throw Malformed("claim.holds without claim.rho_max");
   }
 }
 
@@ -275,7 +287,7 @@ void check_t1(const json& c) {
   const json& stats = field(c, "statistics", "");
   long maxip = check_global_histogram(stats, h, n, d);
   const json& mi = field(stats, "max_inner", "statistics.");
-  if (!mi.is_number_integer() || mi.get<long>() != maxip) throw Rejected("statistics.max_inner is not the maximum inner product");
+  if (!equals_integer(mi, maxip)) throw Rejected("statistics.max_inner is not the maximum inner product");
 
   // Lemma 1 in 96-bit fixed point: U_k >= 2^96 e^{-2Ck/d}, D_i = 2^96 + sum_k h_i[k] U_k + U_C >= 2^96 / w_i.
   const unsigned shift = 96;
@@ -339,7 +351,23 @@ void check_t1(const json& c) {
 CheckResult check_certificate_text(const std::string& text) {
   CheckResult r{Verdict::malformed, "?", ""};
   try {
-    json c = json::parse(text);
+    // Duplicate keys are rejected: a reader that keeps the first must not see another claim.
+    std::vector<std::vector<std::string>> keys_at_depth;
+    json::parser_callback_t no_duplicates = [&](int depth, json::parse_event_t ev, json& parsed) {
+      auto d = static_cast<std::size_t>(depth);
+      if (ev == json::parse_event_t::object_start) {
+        if (keys_at_depth.size() <= d + 1) keys_at_depth.resize(d + 2);
+        keys_at_depth[d + 1].clear();
+      } else if (ev == json::parse_event_t::key) {
+        auto& seen = keys_at_depth[d];
+        std::string k = parsed.get<std::string>();
+        for (const auto& x : seen)
+          if (x == k) throw Malformed("duplicate key '" + k + "'");
+        seen.push_back(k);
+      }
+      return true;
+    };
+    json c = json::parse(text, no_duplicates);
     if (text_field(c, "format", "") != "attncert-certificate") throw Malformed("not an attncert certificate");
     const json& v = field(c, "format_version", "");
     if (!v.is_number_integer() || v.get<long>() != 1)
