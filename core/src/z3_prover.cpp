@@ -1,8 +1,11 @@
 #include "attncert/core/z3_prover.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 namespace attncert::core {
 
@@ -16,6 +19,35 @@ const char* to_string(LemmaVerdict v) {
 }
 
 namespace {
+
+// The time limit. Z3's own "timeout" parameter runs a thread-pool scoped_timer that can deadlock in
+// Z3 4.8.10-4.8.x (Z3Prover/z3 PR #5371, issue #5990; Debian ships 4.8.12) — seen here as a hung
+// test under load. Instead this thread calls Z3_interrupt (thread-safe) when the limit passes;
+// the check then returns unknown ("canceled"), which prove() reports as inconclusive.
+class Watchdog {
+ public:
+  Watchdog(z3::context& ctx, unsigned ms)
+      : thread_([this, &ctx, ms] {
+          std::unique_lock<std::mutex> lock(m_);
+          if (!cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) ctx.interrupt();
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
 
 using Value = std::optional<Rational>;
 
@@ -169,11 +201,13 @@ LemmaResult prove(z3::context& ctx, const std::string& name, const z3::expr& lem
     const z3::expr query = z3::mk_and(parts);
 
     z3::solver solver(ctx);
-    z3::params p(ctx);
-    p.set("timeout", timeout_ms);
-    solver.set(p);
     solver.add(query);
-    switch (solver.check()) {
+    z3::check_result res;
+    {
+      Watchdog limit(ctx, timeout_ms);
+      res = solver.check();
+    }
+    switch (res) {
       case z3::unsat: return finish(LemmaVerdict::proved, "unsat");
       case z3::unknown: return finish(LemmaVerdict::inconclusive, "unknown: " + solver.reason_unknown());
       case z3::sat: break;

@@ -44,11 +44,7 @@ std::vector<std::uint64_t> parse_grid(const std::string& text, const std::string
 
 SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   red::T1Params tp;
-  try {
-    tp.notion = red::parse_notion(s.notion);
-  } catch (const std::invalid_argument& e) {
-    throw BadInput(e.what());
-  }
+  tp.notion = red::parse_notion(s.notion);  // std::invalid_argument naming --notion -> exit 2
   if (s.eta < 0 || s.eta >= 1) throw BadInput("--eta must lie in [0, 1)");
   if (s.delta < 0 || s.delta >= 1) throw BadInput("--delta must lie in [0, 1)");
   if (s.eps <= 0 || s.eps >= 1) throw BadInput("--eps must lie in (0, 1)");

@@ -26,22 +26,15 @@ constexpr std::uint64_t kBitsSeedSalt = 0xA11CEB175ull;
 Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   T1Options prm = in;
+  // Parse errors below throw std::invalid_argument (or runtime_error for unreadable key files)
+  // naming the option; the CLI's guarded() turns them into one line and exit 2.
   red::T1Params tp;
-  try {
-    tp.notion = red::parse_notion(prm.notion);
-  } catch (const std::invalid_argument& e) {
-    throw BadInput(e.what());
-  }
+  tp.notion = red::parse_notion(prm.notion);
   if (prm.n < 3) throw BadInput("--n must be >= 3 (N = n - 1 >= 2 keys)");
   if (prm.eta < 0 || prm.eta >= 1) throw BadInput("--eta must lie in [0, 1), got " + core::to_string(prm.eta));
   if (prm.delta < 0 || prm.delta >= 1) throw BadInput("--delta must lie in [0, 1), got " + core::to_string(prm.delta));
   if (prm.C && *prm.C <= 0) throw BadInput("--C must be > 0");
-  red::KeySource src;
-  try {
-    src = red::parse_key_source(prm.keys, opt.seed);
-  } catch (const std::invalid_argument& e) {
-    throw BadInput(e.what());
-  }
+  red::KeySource src = red::parse_key_source(prm.keys, opt.seed);
   std::size_t N = prm.n - 1;
   std::size_t d_hoeff = 0, d_binom = 0;
   if (prm.auto_params) {
@@ -54,14 +47,9 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
     prm.d = d_binom;
     if (!prm.C) prm.C = red::default_C(N, prm.eps);
   }
-  core::SignMatrix keys;
-  try {
-    const bool file = src.kind == red::KeySource::Kind::file;
-    if (src.kind == red::KeySource::Kind::hadamard && !prm.n_given) N = 2 * prm.d;  // the whole code
-    keys = red::make_keys(src, file && !prm.n_given ? 0 : N, file && !prm.d_given ? 0 : prm.d);
-  } catch (const std::invalid_argument& e) {
-    throw BadInput(e.what());
-  }
+  const bool file = src.kind == red::KeySource::Kind::file;
+  if (src.kind == red::KeySource::Kind::hadamard && !prm.n_given) N = 2 * prm.d;  // the whole code
+  core::SignMatrix keys = red::make_keys(src, file && !prm.n_given ? 0 : N, file && !prm.d_given ? 0 : prm.d);
   N = keys.rows();
   prm.n = N + 1;
   prm.d = keys.cols();
@@ -70,7 +58,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   core::GramHistogram h = gram_with_progress(keys, "t1 gram", opt);
   long maxip = h.max_inner();
   if (!prm.C) {
-    // Floating point may propose: C from the exact rho of this instance (rho < 1 unless keys repeat).
+    // A proposal, not part of the proof: C from this instance's exact rho (rho < 1 unless keys repeat).
     Rational rho(maxip, static_cast<long>(prm.d));
     prm.C = red::default_C(N, rho < 1 ? rho : Rational(1, 2));
   }
