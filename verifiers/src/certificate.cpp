@@ -1,6 +1,7 @@
 #include "attncert/verifiers/certificate.hpp"
 
 #include "attncert/core/atomic_file.hpp"
+#include "attncert/core/rng.hpp"
 
 namespace attncert::verifiers {
 
@@ -13,6 +14,20 @@ nlohmann::json certificate_header(const std::string& theorem) {
 
 nlohmann::json interval_json(const core::Rational& lo, const core::Rational& hi) {
   return {{"lo", core::to_string(lo)}, {"hi", core::to_string(hi)}};
+}
+
+nlohmann::json pair_histogram_json(const core::GramHistogram& h) {
+  std::vector<std::uint64_t> tot = h.total();  // each unordered pair counted twice
+  nlohmann::json hist = nlohmann::json::object();
+  for (std::size_t k = 0; k <= h.cols(); ++k)
+    if (tot[k]) hist[std::to_string(core::GramHistogram::inner_of(h.cols(), k))] = tot[k] / 2;
+  return hist;
+}
+
+nlohmann::json random_signs_instance(std::uint64_t seed) {
+  return {{"generator", core::kSignsGenerator}, {"generator_version", core::kSignsVersion},
+          {"rng", core::kRngName},              {"rng_version", core::kRngVersion},
+          {"seed", std::to_string(seed)}};
 }
 
 void write_certificate(const std::string& path, const nlohmann::json& cert) {

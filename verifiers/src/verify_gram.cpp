@@ -1,7 +1,6 @@
 #include <chrono>
 
 #include "attncert/core/progress.hpp"
-#include "attncert/core/rng.hpp"
 #include "attncert/core/sign_matrix.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/theorems.hpp"
@@ -31,10 +30,6 @@ Outcome verify_gram(const GramParams& prm, const CommonOptions& opt) {
   const long maxip = h.max_inner();
   auto [wi, wj] = core::max_inner_witness(s, h);  // a witness pair attaining the maximum
   core::Rational rho(maxip, static_cast<long>(prm.d));
-  std::vector<std::uint64_t> tot = h.total();
-  nlohmann::json hist = nlohmann::json::object();
-  for (std::size_t k = 0; k <= prm.d; ++k)
-    if (tot[k]) hist[std::to_string(core::GramHistogram::inner_of(prm.d, k))] = tot[k] / 2;  // unordered pairs
 
   o.table = {{"N", std::to_string(prm.N)},
              {"d", std::to_string(prm.d)},
@@ -63,10 +58,8 @@ Outcome verify_gram(const GramParams& prm, const CommonOptions& opt) {
   }
   o.certificate = certificate_header("gram");
   o.certificate["parameters"] = {{"N", std::to_string(prm.N)}, {"d", std::to_string(prm.d)}};
-  o.certificate["instance"] = {{"generator", core::kSignsGenerator},   {"generator_version", core::kSignsVersion},
-                               {"rng", core::kRngName},                {"rng_version", core::kRngVersion},
-                               {"seed", std::to_string(opt.seed)}};
-  o.certificate["statistics"] = {{"inner_product_histogram", hist}};
+  o.certificate["instance"] = random_signs_instance(opt.seed);
+  o.certificate["statistics"] = {{"inner_product_histogram", pair_histogram_json(h)}};
   o.certificate["claim"] = claim;
   if (o.status == refuted) o.certificate["claim"]["holds"] = false;
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

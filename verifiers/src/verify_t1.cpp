@@ -1,6 +1,5 @@
 #include <chrono>
 
-#include "attncert/core/rng.hpp"
 #include "attncert/reductions/keys.hpp"
 #include "attncert/reductions/t1.hpp"
 #include "attncert/reductions/t1_decode.hpp"
@@ -123,42 +122,37 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
     }
   }
 
-  // Certificate: enough to regenerate the instance and re-derive every number.
-  nlohmann::json inst;
-  if (src.kind == red::KeySource::Kind::random)
-    inst = {{"keys", "random"}, {"generator", core::kSignsGenerator}, {"generator_version", core::kSignsVersion},
-            {"rng", core::kRngName}, {"rng_version", core::kRngVersion}, {"seed", std::to_string(opt.seed)}};
-  else if (src.kind == red::KeySource::Kind::hadamard)
-    inst = {{"keys", "hadamard"}, {"generator", "sylvester-hadamard"}, {"generator_version", 1}};
-  else {
-    nlohmann::json rows = nlohmann::json::array();
-    for (std::size_t i = 0; i < N; ++i) {
-      std::string r;
-      for (std::size_t c = 0; c < prm.d; ++c) r += keys.entry(i, c) > 0 ? '+' : '-';
-      rows.push_back(r);
-    }
-    inst = {{"keys", "explicit"}, {"rows", rows}};
-  }
-  std::vector<std::uint64_t> tot = h.total();
-  nlohmann::json hist = nlohmann::json::object();
-  for (std::size_t k = 0; k <= prm.d; ++k)
-    if (tot[k]) hist[std::to_string(core::GramHistogram::inner_of(prm.d, k))] = tot[k] / 2;
-  o.certificate = certificate_header("t1");
-  o.certificate["parameters"] = {{"n", std::to_string(prm.n)}, {"N", std::to_string(N)}, {"d", std::to_string(prm.d)},
-                                 {"C", core::to_string(tp.C)}, {"notion", prm.notion},
-                                 {"eta", core::to_string(prm.eta)}, {"delta", core::to_string(prm.delta)}};
-  o.certificate["instance"] = inst;
-  o.certificate["statistics"] = {{"inner_product_histogram", hist}, {"max_inner", maxip}};
-  o.certificate["derived"] = {{"w_min_lower", core::to_string(rep.w_min)},
-                              {"phi_upper", core::to_string(rep.phi)},
-                              {"p_upper", core::to_string(rep.p)}};
+  // Certificate (only for a certified claim): enough to regenerate the instance and re-derive
+  // every number.
   if (rep.certified && o.status == certified) {
-    o.certificate["derived"]["H2(p)"] = interval_json(rep.h2_lo, rep.h2_hi);
+    nlohmann::json inst;
+    if (src.kind == red::KeySource::Kind::random) {
+      inst = random_signs_instance(opt.seed);
+      inst["keys"] = "random";
+    } else if (src.kind == red::KeySource::Kind::hadamard) {
+      inst = {{"keys", "hadamard"}, {"generator", "sylvester-hadamard"}, {"generator_version", 1}};
+    } else {
+      nlohmann::json rows = nlohmann::json::array();
+      for (std::size_t i = 0; i < N; ++i) {
+        std::string r;
+        for (std::size_t c = 0; c < prm.d; ++c) r += keys.entry(i, c) > 0 ? '+' : '-';
+        rows.push_back(r);
+      }
+      inst = {{"keys", "explicit"}, {"rows", rows}};
+    }
+    o.certificate = certificate_header("t1");
+    o.certificate["parameters"] = {{"n", std::to_string(prm.n)}, {"N", std::to_string(N)}, {"d", std::to_string(prm.d)},
+                                   {"C", core::to_string(tp.C)}, {"notion", prm.notion},
+                                   {"eta", core::to_string(prm.eta)}, {"delta", core::to_string(prm.delta)}};
+    o.certificate["instance"] = inst;
+    o.certificate["statistics"] = {{"inner_product_histogram", pair_histogram_json(h)}, {"max_inner", maxip}};
+    o.certificate["derived"] = {{"w_min_lower", core::to_string(rep.w_min)},
+                                {"phi_upper", core::to_string(rep.phi)},
+                                {"p_upper", core::to_string(rep.p)},
+                                {"H2(p)", interval_json(rep.h2_lo, rep.h2_hi)}};
     o.certificate["claim"] = {{"kind", "kv_cache_space_lower_bound_bits"},
                               {"bits", core::to_string(rep.bits)},
                               {"bits_ceil", core::to_string(rep.bits_ceil)}};
-  } else {
-    o.certificate = nullptr;  // no certified claim (or a failed decoding check): no certificate
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
