@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "attncert/core/rng.hpp"
+#include "gram_kernels.hpp"
 
 namespace attncert::core {
 
@@ -141,11 +142,19 @@ TileFn pick_tile(std::size_t words) {
 
 }  // namespace
 
+bool gram_avx512_built() { return ATTNCERT_GRAM_AVX512 != 0; }
+
 GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt) {
   const std::size_t n = s.rows(), d = s.cols();
   GramHistogram h(n, d);
   if (n < 2) return h;
   if (d > 65535) throw std::invalid_argument("gram_histogram: d must be <= 65535");
+  if (opt.kernel != GramKernel::portable) {
+    if (detail::gram_histogram_avx512(s, h, opt)) return h;
+    if (opt.kernel == GramKernel::avx512)
+      throw std::invalid_argument(gram_avx512_built() ? "gram_histogram: the AVX-512 kernel needs d <= 4096"
+                                                      : "gram_histogram: this build has no AVX-512 kernel");
+  }
   // Tile height: a block of rows plus its histograms should sit in L2.
   std::size_t block = opt.block ? opt.block : std::clamp<std::size_t>((1u << 18) / (8 * s.words() + 4 * (d + 1)), 64, 1024);
   const std::size_t nb = (n + block - 1) / block;

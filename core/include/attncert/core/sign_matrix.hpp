@@ -62,16 +62,29 @@ class GramHistogram {
   std::vector<std::uint32_t> counts_;
 };
 
+enum class GramKernel {
+  automatic,  // the AVX-512 kernel when this build has it and d <= 4096, else the portable one
+  portable,   // tiled unordered pairs with scalar histogram increments (any CPU)
+  avx512,     // bit-sliced one-hot counting (needs a build with AVX-512 F + VPOPCNTDQ)
+};
+
+// True when this build contains the AVX-512 kernel (compiled with -march supporting it).
+bool gram_avx512_built();
+
 struct GramOptions {
   int threads = 0;            // 0: OpenMP default
-  std::size_t block = 0;      // rows per tile; 0: chosen from d
+  GramKernel kernel = GramKernel::automatic;  // all kernels give identical, exact results
+  std::size_t block = 0;      // portable kernel: rows per tile; 0: chosen from d
   // Called from one thread with (tiles done, tiles total); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
-// All off-diagonal inner-product histograms in N(N-1)/2 XOR+popcount evaluations: tiles (I, J)
-// of the upper triangle are scheduled in round-robin rounds so that no two tiles of a round
-// touch the same rows, which lets threads update both sides' histograms without atomics.
+// All off-diagonal inner-product histograms, exactly. The portable kernel makes N(N-1)/2
+// XOR+popcount evaluations: tiles (I, J) of the upper triangle are scheduled in round-robin rounds
+// so that no two tiles of a round touch the same rows, which lets threads update both sides'
+// histograms without atomics. The AVX-512 kernel (gram_avx512.cpp) evaluates ordered pairs with
+// VPOPCNTQ and counts them with bit-sliced one-hot counters instead of scattered increments.
+// Throws std::invalid_argument when GramKernel::avx512 is asked of a build or a d without it.
 GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt = {});
 
 // A pair i != j attaining h.max_inner() (the first in row-major order).
