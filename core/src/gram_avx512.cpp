@@ -1,27 +1,31 @@
 // The AVX-512 Gram-histogram kernel: per-row histograms by bit-sliced one-hot counting.
 //
-// For row i and eight rows j at a time (one 512-bit vector, rows stored word-major so that word w
-// of the eight rows is one vector), VPOPCNTQ gives the eight values v = popcount(s_i ^ s_j).
-// Instead of scattering eight increments into a histogram, each value becomes a one-hot bit
-// 1 << (v - base) in its 64-bit lane (K such vectors cover a window of 64K bins), and the one-hot
-// vectors are summed *bitwise* into carry-save (Harley-Seal) counters: plane p holds bit p of
-// 512 independent counters, one per (lane, bin). Two ternary-logic instructions absorb a vector of
-// eight values, so the histogram costs a fraction of the popcount itself. At the end of the row the
-// planes are decoded into counts and summed over lanes.
+// Rows are stored word-major in vectors of eight (word w of rows 8b .. 8b+7 is one 512-bit vector),
+// so that for a row i and a vector block b, VPOPCNTQ gives the eight values v = popcount(s_i ^ s_j).
+// Instead of scattering increments into histograms, each value becomes a one-hot bit
+// 1 << (v - base) in its 64-bit lane (K such vectors cover a window of 64K bins), and one-hot
+// vectors are summed *bitwise* into carry-save (Harley-Seal) counters: plane p holds bit p of 512
+// independent counters, one per (lane, bin), and two ternary-logic instructions absorb a vector.
 //
-// Values outside the window (rare when the distances concentrate around d/2, as for random or
-// Hadamard keys) give a zero one-hot; every group of 16 vectors ORs its offsets, and a group with an
-// offset outside the window is rescanned and its outliers counted one by one. The diagonal j = i
-// (value 0) is counted like any other value and subtracted at the end. Results are exact for any
-// input; only the speed depends on the concentration.
+// Each unordered pair (i, j), i in an earlier vector block than j, is evaluated once and its
+// one-hot vector X(i, b) is counted twice:
+//   - into i's row counter R_i (kept in registers while i sweeps a chunk of blocks b), whose lanes
+//     are summed when it is decoded; and
+//   - into block b's column counter C_b, whose lane l is the histogram of row 8b + l over earlier
+//     rows. X is buffered for a tile of 32 rows i and absorbed into C_b 32 vectors at a time.
+// Threads own disjoint row tiles; each thread has private column counters, added at the end.
+// Pairs inside one vector block (28 per block) are counted directly.
 //
-// Every row is computed independently over all j (ordered pairs): twice the popcounts of the
-// unordered schedule, but no scattered writes and no synchronisation between threads.
+// Values outside the window (rare when the distances concentrate, e.g. random or Hadamard keys,
+// whose distances sit near d/2) give a zero one-hot; each group of 32 vectors ORs its offsets, and
+// a group with an offset outside the window is rescanned and its outliers counted one by one
+// (atomically: the column row may belong to another thread's tile). The window is centred on the
+// median of a sample of distances. Results are exact for any input; only speed depends on data.
 #include "gram_kernels.hpp"
 
 #if ATTNCERT_GRAM_AVX512
-// GCC 12's _mm512_sllv_epi64 passes _mm512_undefined_pd() (a self-initialised placeholder) as the
-// unused merge source, which -Wmaybe-uninitialized reports at every inlined use.
+// GCC 12's _mm512_sllv_epi64 and broadcasts pass _mm512_undefined_*() (self-initialised
+// placeholders) as unused merge sources, which -Wmaybe-uninitialized reports at every inlined use.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #include <omp.h>
@@ -30,28 +34,73 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace attncert::core::detail {
 
 namespace {
 
-constexpr int kHalfPlanes = 4;  // ones, twos, fours, eights of the in-register Harley-Seal stage
+constexpr std::size_t kTileRows = 32;  // rows per tile: one Harley-Seal block per column update
 
 inline void csa(__m512i& carry, __m512i& sum, __m512i a, __m512i b, __m512i c) {
   carry = _mm512_ternarylogic_epi64(a, b, c, 0xE8);  // majority
   sum = _mm512_ternarylogic_epi64(a, b, c, 0x96);    // parity
 }
 
+// Harley-Seal step: one-hot inputs in(q0) .. in(q0 + 7) into the ones/twos/fours planes; returns
+// the carries of weight 8.
+template <class In>
+inline __m512i eight_inputs(__m512i& ones, __m512i& twos, __m512i& fours, const In& in, int q0) {
+  __m512i ta, tb, fa, fb, eights;
+  csa(ta, ones, ones, in(q0 + 0), in(q0 + 1));
+  csa(tb, ones, ones, in(q0 + 2), in(q0 + 3));
+  csa(fa, twos, twos, ta, tb);
+  csa(ta, ones, ones, in(q0 + 4), in(q0 + 5));
+  csa(tb, ones, ones, in(q0 + 6), in(q0 + 7));
+  csa(fb, twos, twos, ta, tb);
+  csa(eights, fours, fours, fa, fb);
+  return eights;
+}
+
+// Binary increment of the counters by the bits of x, starting at plane `from`. Carries into the
+// high planes are sparse, so from plane 8 on the ripple stops as soon as no counter carries.
+inline void ripple(__m512i* planes, int from, int count, __m512i x) {
+  for (int p = from; p < count; ++p) {
+    __m512i c = _mm512_and_si512(planes[p], x);
+    planes[p] = _mm512_xor_si512(planes[p], x);
+    x = c;
+    if (p >= 8 && !_mm512_test_epi64_mask(x, x)) break;
+  }
+}
+
+// Add 32 inputs in(0) .. in(31) to the counters P (planes 0..planes-1, binary digits).
+template <class In>
+inline void absorb32(__m512i* P, int planes, const In& in) {
+  __m512i ones = P[0], twos = P[1], fours = P[2], eights = P[3], sixteens[2];
+  for (int half = 0; half < 2; ++half) {
+    const __m512i ea = eight_inputs(ones, twos, fours, in, 16 * half);
+    const __m512i eb = eight_inputs(ones, twos, fours, in, 16 * half + 8);
+    csa(sixteens[half], eights, eights, ea, eb);
+  }
+  P[0] = ones, P[1] = twos, P[2] = fours, P[3] = eights;
+  __m512i thirtytwos;
+  csa(thirtytwos, P[4], P[4], sixteens[0], sixteens[1]);
+  ripple(P, 5, planes, thirtytwos);
+}
+
 struct Layout {
-  std::size_t n, d, words, full_vecs, all_vecs;
-  std::size_t width;     // 64 K bins
-  int planes;            // bit planes per window: counters hold up to 2^planes - 1
-  std::size_t chunk;     // vectors per j-chunk (a multiple of 32)
-  unsigned tail_lanes;   // valid lanes of the last vector when n % 8 != 0
+  std::size_t n, d, words, stride, vecs;  // stride = 8 * words; vecs = ceil(n / 8)
+  unsigned base;                          // the window is bins base .. base + 64K - 1
+  int planes;                             // counters hold up to 2^planes - 1
+  std::size_t chunk;                      // blocks per column chunk
 };
+
+inline __mmask8 lanes_of(const Layout& L, std::size_t b) {
+  const std::size_t rest = L.n - 8 * b;
+  return rest >= 8 ? __mmask8{0xFF} : static_cast<__mmask8>((1u << rest) - 1);
+}
 
 // Popcounts of s_i ^ s_j for the eight rows of vector block `blk`.
 template <int W>
@@ -67,204 +116,225 @@ inline __m512i popcounts(const std::uint64_t* a, const std::uint64_t* blk, std::
   return _mm512_add_epi64(acc0, acc1);
 }
 
-// Harley-Seal step: one-hot inputs oh(q0) .. oh(q0 + 7) into the ones/twos/fours planes; returns
-// the carries of weight 8.
-template <class OneHot>
-inline __m512i eight_inputs(__m512i& ones, __m512i& twos, __m512i& fours, const OneHot& oh, int q0) {
-  __m512i ta, tb, fa, fb, eights;
-  csa(ta, ones, ones, oh(q0 + 0), oh(q0 + 1));
-  csa(tb, ones, ones, oh(q0 + 2), oh(q0 + 3));
-  csa(fa, twos, twos, ta, tb);
-  csa(ta, ones, ones, oh(q0 + 4), oh(q0 + 5));
-  csa(tb, ones, ones, oh(q0 + 6), oh(q0 + 7));
-  csa(fb, twos, twos, ta, tb);
-  csa(eights, fours, fours, fa, fb);
-  return eights;
-}
+inline int bit_length(std::size_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
 
-// Binary increment of the counters by the bits of x, starting at plane `from`.
-inline void ripple(__m512i* planes, int from, int count, __m512i x) {
-  for (int p = from; p < count; ++p) {
-    __m512i c = _mm512_and_si512(planes[p], x);
-    planes[p] = _mm512_xor_si512(planes[p], x);
-    x = c;
-  }
-}
+inline void add_atomic(std::uint32_t& c, std::uint32_t x) { std::atomic_ref<std::uint32_t>(c).fetch_add(x, std::memory_order_relaxed); }
 
-// Count, one by one, the lanes of offsets u (value - base) that fall outside the window.
+// Count, one by one, the valid lanes of offsets u (value - base) of row i against block b that fall
+// outside the window: in row i and in row 8b + lane.
 template <int K>
-inline void count_outliers(__m512i u, __mmask8 valid, unsigned base, std::uint32_t* h) {
+void count_outliers(const Layout& L, __m512i u, __mmask8 valid, std::size_t i, std::size_t b, GramHistogram& h) {
   __mmask8 m = _mm512_mask_test_epi64_mask(valid, u, _mm512_set1_epi64(~static_cast<long long>(64 * K - 1)));
-  if (!m) return;
   alignas(64) std::uint64_t buf[8];
   _mm512_store_si512(buf, u);
   while (m) {
-    int l = __builtin_ctz(m);
+    const int l = __builtin_ctz(m);
     m = static_cast<__mmask8>(m & (m - 1));
-    h[static_cast<std::uint32_t>(buf[l] + base)] += 1;
+    const std::size_t v = static_cast<std::uint32_t>(buf[l] + L.base);
+    add_atomic(h.row(i)[v], 1);
+    add_atomic(h.row(8 * b + static_cast<std::size_t>(l))[v], 1);
   }
 }
 
-// Absorb vector blocks [v0, v1) (full vectors; v1 - v0 any count) of row a into the state.
-// st: K windows x planes vectors.
+// Row i against blocks [b0, b1) (all after i's own block): its one-hot vectors go into the row
+// counters R (K windows x planes) and into the tile buffer X[(b - b0) * kTileRows * K + slot * K + k].
 template <int W, int K>
-void absorb(const Layout& L, unsigned base, const std::uint64_t* a, const std::uint64_t* soa, std::size_t v0,
-            std::size_t v1, __m512i* st, std::uint32_t* h) {
-  const __m512i vbase = _mm512_set1_epi64(base), one = _mm512_set1_epi64(1);
+void sweep_row(const Layout& layout, const std::uint64_t* soa, const std::uint64_t* a, std::size_t i, std::size_t slot,
+               std::size_t b0, std::size_t b1, __m512i* R, __m512i* X, GramHistogram& h) {
+  const Layout L = layout;  // a local copy: the stores below could otherwise alias it
+  const __m512i vbase = _mm512_set1_epi64(L.base), one = _mm512_set1_epi64(1);
   const __m512i outside = _mm512_set1_epi64(~static_cast<long long>(64 * K - 1));
-  const std::size_t stride = 8 * (W > 0 ? static_cast<std::size_t>(W) : L.words);
-  std::size_t v = v0;
-  // Blocks of 32 vectors: two 16-input Harley-Seal stages per window, then one carry-save step
-  // into plane 4 and a ripple of the 32s from plane 5. With one window the offsets are consumed as
-  // they are computed; a block with an outlier recomputes them (rare).
-  __m512i u[K > 1 ? 32 : 1];
-  for (; v + 32 <= v1; v += 32) {
+  const std::size_t last_full = L.n / 8, xstep = kTileRows * K;  // blocks before last_full have eight rows
+  auto offset = [&](std::size_t b) { return _mm512_sub_epi64(popcounts<W>(a, soa + b * L.stride, L.words), vbase); };
+  auto onehot = [&](__m512i u, int k, __mmask8 valid) {
+    return _mm512_maskz_sllv_epi64(valid, one, k == 0 ? u : _mm512_sub_epi64(u, _mm512_set1_epi64(64 * k)));
+  };
+  std::size_t b = b0;
+  __m512i u[K > 1 ? 32 : 1];  // with one window the offsets are consumed as they are computed
+  for (; b + 32 <= b1 && b + 32 <= last_full; b += 32) {
     __m512i orv = _mm512_setzero_si512();
-    auto offset = [&](int q) {
-      __m512i x = _mm512_sub_epi64(popcounts<W>(a, soa + (v + static_cast<std::size_t>(q)) * stride, L.words), vbase);
+    auto next = [&](int q) {
+      const __m512i x = offset(b + static_cast<std::size_t>(q));
       orv = _mm512_or_si512(orv, x);
       return x;
     };
     if constexpr (K > 1)
-      for (int q = 0; q < 32; ++q) u[q] = offset(q);
+      for (int q = 0; q < 32; ++q) u[q] = next(q);
     for (int k = 0; k < K; ++k) {
-      __m512i* P = st + k * L.planes;
-      __m512i ones = P[0], twos = P[1], fours = P[2], eights = P[3];
-      const __m512i shift = _mm512_set1_epi64(64 * k);
-      auto oh = [&](int q) {
-        if constexpr (K == 1) return _mm512_sllv_epi64(one, offset(q));
-        else return _mm512_sllv_epi64(one, _mm512_sub_epi64(u[q], shift));
-      };
-      __m512i sixteens[2];
-      for (int half = 0; half < 2; ++half) {
-        const int q0 = 16 * half;
-        const __m512i ea = eight_inputs(ones, twos, fours, oh, q0);
-        const __m512i eb = eight_inputs(ones, twos, fours, oh, q0 + 8);
-        csa(sixteens[half], eights, eights, ea, eb);
-      }
-      P[0] = ones, P[1] = twos, P[2] = fours, P[3] = eights;
-      __m512i thirtytwos;
-      csa(thirtytwos, P[4], P[4], sixteens[0], sixteens[1]);
-      ripple(P, 5, L.planes, thirtytwos);
+      __m512i* Xk = X + (b - b0) * xstep + slot * K + static_cast<std::size_t>(k);
+      absorb32(R + k * L.planes, L.planes, [&](int q) {
+        const __m512i x = onehot(K > 1 ? u[q] : next(q), k, 0xFF);
+        _mm512_store_si512(Xk + static_cast<std::size_t>(q) * xstep, x);
+        return x;
+      });
     }
     if (__builtin_expect(_mm512_test_epi64_mask(orv, outside) != 0, 0))
-      for (int q = 0; q < 32; ++q) {
-        __m512i x = K > 1 ? u[q] : offset(q);
-        count_outliers<K>(x, 0xFF, base, h);
-      }
+      for (int q = 0; q < 32; ++q)
+        count_outliers<K>(L, K > 1 ? u[q] : offset(b + static_cast<std::size_t>(q)), 0xFF, i, b + static_cast<std::size_t>(q), h);
   }
-  // The rest one vector at a time.
-  for (; v < v1; ++v) {
-    __m512i x = _mm512_sub_epi64(popcounts<W>(a, soa + v * stride, L.words), vbase);
-    for (int k = 0; k < K; ++k)
-      ripple(st + k * L.planes, 0, L.planes, _mm512_sllv_epi64(one, _mm512_sub_epi64(x, _mm512_set1_epi64(64 * k))));
-    count_outliers<K>(x, 0xFF, base, h);
-  }
-}
-
-// The partial last vector (lanes >= tail_lanes are padding).
-template <int W, int K>
-void absorb_tail(const Layout& L, unsigned base, const std::uint64_t* a, const std::uint64_t* soa, __m512i* st,
-                 std::uint32_t* h) {
-  const std::size_t stride = 8 * (W > 0 ? static_cast<std::size_t>(W) : L.words);
-  const __mmask8 valid = static_cast<__mmask8>((1u << L.tail_lanes) - 1);
-  __m512i x = _mm512_sub_epi64(popcounts<W>(a, soa + L.full_vecs * stride, L.words), _mm512_set1_epi64(base));
-  for (int k = 0; k < K; ++k)
-    ripple(st + k * L.planes, 0, L.planes,
-           _mm512_maskz_sllv_epi64(valid, _mm512_set1_epi64(1), _mm512_sub_epi64(x, _mm512_set1_epi64(64 * k))));
-  count_outliers<K>(x, valid, base, h);
-}
-
-// Add the counters' totals over the eight lanes into the row histogram h (bins base .. base+64K-1,
-// clipped at d).
-template <int K>
-void decode(const Layout& L, unsigned base, const __m512i* st, std::uint32_t* h) {
-  alignas(64) std::uint32_t win[64 * K];
-  alignas(64) std::uint16_t masks[32];
-  for (int k = 0; k < K; ++k) {
-    __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-    for (int p = 0; p < L.planes; ++p) {
-      _mm512_store_si512(masks, st[k * L.planes + p]);
-      const __m512i w = _mm512_set1_epi32(1 << p);
-      // masks[4 * lane + g]: bins 16 g .. 16 g + 15 of that lane
-      for (int lane = 0; lane < 8; ++lane)
-        for (int g = 0; g < 4; ++g) acc[g] = _mm512_mask_add_epi32(acc[g], masks[4 * lane + g], acc[g], w);
+  for (; b < b1; ++b) {  // the rest one block at a time (and the partial last block)
+    const __mmask8 valid = lanes_of(L, b);
+    const __m512i x = offset(b);
+    for (int k = 0; k < K; ++k) {
+      const __m512i y = onehot(x, k, valid);
+      ripple(R + k * L.planes, 0, L.planes, y);
+      _mm512_store_si512(X + (b - b0) * xstep + slot * K + static_cast<std::size_t>(k), y);
     }
-    for (int g = 0; g < 4; ++g) _mm512_store_si512(win + 64 * k + 16 * g, acc[g]);
+    count_outliers<K>(L, x, valid, i, b, h);
   }
-  const std::size_t end = std::min<std::size_t>(64 * K, L.d + 1 - base);
-  for (std::size_t b = 0; b < end; ++b) h[base + b] += win[b];
 }
 
-constexpr std::size_t kSample = 15;  // sampled rows a window is centred on (median of 15)
+// Totals of the counters P of one window (planes 0 .. planes-1; the higher ones must be zero):
+// per lane (per_lane) or summed over lanes (summed[0..63]).
+void decode_lanes(const __m512i* P, int planes, std::uint32_t (*per_lane)[64], std::uint32_t* summed) {
+  alignas(64) std::uint16_t masks[32];  // masks[4 lane + g]: bins 16g .. 16g+15 of that lane
+  __m512i acc[8][4];
+  for (auto& lane : acc)
+    for (auto& a : lane) a = _mm512_setzero_si512();
+  for (int p = 0; p < planes; ++p) {
+    _mm512_store_si512(masks, P[p]);
+    const __m512i w = _mm512_set1_epi32(1 << p);
+    for (int lane = 0; lane < 8; ++lane)
+      for (int g = 0; g < 4; ++g) acc[lane][g] = _mm512_mask_add_epi32(acc[lane][g], masks[4 * lane + g], acc[lane][g], w);
+  }
+  if (per_lane)
+    for (int lane = 0; lane < 8; ++lane)
+      for (int g = 0; g < 4; ++g) _mm512_storeu_si512(per_lane[lane] + 16 * g, acc[lane][g]);
+  if (summed)
+    for (int g = 0; g < 4; ++g) {
+      __m512i t = acc[0][g];
+      for (int lane = 1; lane < 8; ++lane) t = _mm512_add_epi32(t, acc[lane][g]);
+      _mm512_storeu_si512(summed + 16 * g, t);
+    }
+}
 
-// The window's first bin for row r: centred on the median distance from r to a fixed sample of
-// rows, clipped to [0, d]. Optionally counts the sample's distances that fall outside the window.
-unsigned row_base(const SignMatrix& s, std::size_t r, std::size_t width, std::size_t* outside = nullptr) {
-  const std::size_t n = s.rows(), d = s.cols(), m = std::min(n, kSample);
-  unsigned dist[kSample];
-  for (std::size_t k = 0; k < m; ++k) {
-    const std::size_t j = k * n / m;
-    unsigned pc = 0;
-    for (std::size_t w = 0; w < s.words(); ++w) pc += static_cast<unsigned>(__builtin_popcountll(s.row(r)[w] ^ s.row(j)[w]));
-    dist[k] = pc;
-  }
-  unsigned base = 0;
-  if (d + 1 > width) {
-    std::nth_element(dist, dist + m / 2, dist + m);
-    const std::size_t med = dist[m / 2];
-    base = static_cast<unsigned>(std::min(med > width / 2 ? med - width / 2 : 0, d + 1 - width));
-  }
-  if (outside)
-    for (std::size_t k = 0; k < m; ++k) *outside += dist[k] < base || dist[k] >= base + width;
-  return base;
+struct Free {
+  void operator()(void* p) const { std::free(p); }
+};
+using VecBuffer = std::unique_ptr<void, Free>;
+
+VecBuffer zeroed_vectors(std::size_t count) {
+  void* p = std::aligned_alloc(64, std::max<std::size_t>(1, count) * sizeof(__m512i));
+  if (!p) throw std::bad_alloc();
+  std::fill(static_cast<__m512i*>(p), static_cast<__m512i*>(p) + count, _mm512_setzero_si512());
+  return VecBuffer(p);
 }
 
 template <int W, int K>
-void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, Layout L) {
-  const std::size_t n = L.n, words = L.words, stride = 8 * words;
-  // Word-major copy: vector block b holds rows 8b .. 8b+7, word w of them contiguous.
-  std::vector<std::uint64_t> soa(L.all_vecs * stride, 0);
+void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const Layout& L) {
+  const std::size_t n = L.n, words = L.words, stride = L.stride, vecs = L.vecs;
+  const std::size_t window = 64 * static_cast<std::size_t>(K);
+  const std::size_t bins = std::min(window, L.d + 1 - L.base);  // window bins that exist
+  const std::size_t planes = static_cast<std::size_t>(L.planes);
+  std::vector<std::uint64_t> soa(vecs * stride, 0);  // padding lanes stay zero and are masked
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t w = 0; w < words; ++w) soa[(r / 8) * stride + 8 * w + r % 8] = s.row(r)[w];
 
-  constexpr std::size_t kGroup = 8;  // rows that share a j-chunk while it sits in L2
-  const std::size_t groups = (n + kGroup - 1) / kGroup;
-  const std::size_t state_vecs = static_cast<std::size_t>(K) * static_cast<std::size_t>(L.planes);
+  const std::size_t tiles = (n + kTileRows - 1) / kTileRows;
+  const int threads = std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads());
+  std::vector<VecBuffer> columns(static_cast<std::size_t>(threads));  // per thread: vecs x K x planes
+  // Each row's counts against later blocks, written only by the thread owning the row's tile (the
+  // histogram itself receives only atomic outlier increments until all tiles are done).
+  std::vector<std::uint32_t> rowwin(n * window, 0);
   std::atomic<std::size_t> done{0};
-  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
 
 #pragma omp parallel num_threads(threads)
   {
-    struct Free {
-      void operator()(void* p) const { std::free(p); }
-    };
-    std::unique_ptr<void, Free> state_mem(std::aligned_alloc(64, kGroup * state_vecs * sizeof(__m512i)));
-    if (!state_mem) throw std::bad_alloc();
-    __m512i* const state = static_cast<__m512i*>(state_mem.get());
-    const bool reporter = omp_get_thread_num() == 0;
+    const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+    columns[t] = zeroed_vectors(vecs * K * planes);
+    __m512i* C = static_cast<__m512i*>(columns[t].get());
+    VecBuffer rows_mem = zeroed_vectors(kTileRows * K * planes), x_mem = zeroed_vectors(L.chunk * kTileRows * K);
+    __m512i* R = static_cast<__m512i*>(rows_mem.get());
+    __m512i* X = static_cast<__m512i*>(x_mem.get());
+
 #pragma omp for schedule(dynamic, 1)
-    for (std::size_t g = 0; g < groups; ++g) {
-      const std::size_t r0 = g * kGroup, r1 = std::min(n, r0 + kGroup);
-      std::fill(state, state + kGroup * state_vecs, _mm512_setzero_si512());
-      unsigned bases[kGroup];
-      for (std::size_t r = r0; r < r1; ++r) bases[r - r0] = row_base(s, r, L.width);
-      for (std::size_t c0 = 0; c0 < L.full_vecs; c0 += L.chunk) {
-        const std::size_t c1 = std::min(L.full_vecs, c0 + L.chunk);
-        for (std::size_t r = r0; r < r1; ++r)
-          absorb<W, K>(L, bases[r - r0], s.row(r), soa.data(), c0, c1, state + (r - r0) * state_vecs, hist.row(r));
+    for (std::size_t tile = 0; tile < tiles; ++tile) {
+      const std::size_t i0 = tile * kTileRows, i1 = std::min(n, i0 + kTileRows);
+      const std::size_t first = i0 / 8 + 1;  // blocks after the tile's first block
+      std::fill(R, R + kTileRows * K * planes, _mm512_setzero_si512());
+      for (std::size_t b0 = first; b0 < vecs; b0 += L.chunk) {
+        const std::size_t b1 = std::min(vecs, b0 + L.chunk);
+        for (std::size_t i = i0; i < i0 + kTileRows; ++i) {
+          const std::size_t slot = i - i0, own = i / 8;
+          if (i >= n) {  // rows past the end contribute nothing to the columns
+            for (std::size_t b = b0; b < b1; ++b)
+              for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
+            continue;
+          }
+          // Blocks up to the row's own block are not paired here (the tile's first block precedes
+          // every row's, so only the first chunk can contain the own block).
+          const std::size_t from = std::max(b0, own + 1);
+          for (std::size_t b = b0; b < std::min(from, b1); ++b)
+            for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
+          if (from < b1) sweep_row<W, K>(L, soa.data(), s.row(i), i, slot, from, b1, R + slot * K * planes, X + (from - b0) * kTileRows * K, hist);
+        }
+        for (std::size_t b = b0; b < b1; ++b)
+          for (int k = 0; k < K; ++k) {
+            const __m512i* Xb = X + (b - b0) * kTileRows * K + static_cast<std::size_t>(k);
+            absorb32(C + (b * K + static_cast<std::size_t>(k)) * planes, L.planes,
+                     [&](int q) { return _mm512_load_si512(Xb + static_cast<std::size_t>(q) * K); });
+          }
       }
-      for (std::size_t r = r0; r < r1; ++r) {
-        __m512i* st = state + (r - r0) * state_vecs;
-        if (L.tail_lanes) absorb_tail<W, K>(L, bases[r - r0], s.row(r), soa.data(), st, hist.row(r));
-        decode<K>(L, bases[r - r0], st, hist.row(r));
-        hist.row(r)[0] -= 1;  // the diagonal j = r
+      for (std::size_t i = i0; i < i1; ++i)
+        for (int k = 0; k < K; ++k)
+          decode_lanes(R + ((i - i0) * K + static_cast<std::size_t>(k)) * planes, bit_length(vecs - i / 8 - 1), nullptr,
+                       rowwin.data() + i * window + 64 * static_cast<std::size_t>(k));
+      const std::size_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (t == 0 && opt.progress) opt.progress(now, tiles);
+    }
+    // (implicit barrier) Row and column counts of every thread, and the pairs inside each block.
+#pragma omp for schedule(static)
+    for (std::size_t b = 0; b < vecs; ++b) {
+      const std::size_t rows = std::min<std::size_t>(8, n - 8 * b);
+      alignas(64) std::uint32_t acc[8][64 * K], per_lane[8][64];
+      for (std::size_t lane = 0; lane < rows; ++lane)
+        std::copy_n(rowwin.data() + (8 * b + lane) * window, window, acc[lane]);
+      for (std::size_t th = 0; th < columns.size(); ++th)
+        for (int k = 0; k < K && columns[th]; ++k) {  // (a thread the runtime did not start has none)
+          decode_lanes(static_cast<const __m512i*>(columns[th].get()) + (b * K + static_cast<std::size_t>(k)) * planes,
+                       bit_length(8 * b), per_lane, nullptr);
+          for (std::size_t lane = 0; lane < rows; ++lane)
+            for (std::size_t bin = 0; bin < 64; ++bin) acc[lane][64 * static_cast<std::size_t>(k) + bin] += per_lane[lane][bin];
+        }
+      for (std::size_t lane = 0; lane < rows; ++lane) {
+        std::uint32_t* h = hist.row(8 * b + lane) + L.base;
+        for (std::size_t bin = 0; bin < bins; ++bin) h[bin] += acc[lane][bin];
       }
-      std::size_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
-      if (reporter && opt.progress) opt.progress(now, groups);
+      for (std::size_t i = 8 * b; i < std::min(n, 8 * b + 8); ++i)
+        for (std::size_t j = i + 1; j < std::min(n, 8 * b + 8); ++j) {
+          unsigned v = 0;
+          for (std::size_t w = 0; w < words; ++w) v += static_cast<unsigned>(__builtin_popcountll(s.row(i)[w] ^ s.row(j)[w]));
+          hist.row(i)[v] += 1;
+          hist.row(j)[v] += 1;
+        }
     }
   }
-  if (opt.progress) opt.progress(groups, groups);
+  if (opt.progress) opt.progress(tiles, tiles);
+}
+
+// The window's first bin: centred on the median of the distances between a sample of rows,
+// clipped to [0, d]. `outside` receives how many sampled distances fall outside the window.
+unsigned window_base(const SignMatrix& s, std::size_t width, std::size_t& sampled, std::size_t& outside) {
+  const std::size_t n = s.rows(), d = s.cols(), m = std::min<std::size_t>(n, 64);
+  std::vector<unsigned> dist;
+  for (std::size_t a = 0; a < m; ++a)
+    for (std::size_t c = 0; c < 15; ++c) {
+      const std::size_t i = a * n / m, j = (a * n / m + 1 + c * (n - 1) / 15) % n;
+      if (i == j) continue;
+      unsigned pc = 0;
+      for (std::size_t w = 0; w < s.words(); ++w) pc += static_cast<unsigned>(__builtin_popcountll(s.row(i)[w] ^ s.row(j)[w]));
+      dist.push_back(pc);
+    }
+  unsigned base = 0;
+  if (d + 1 > width && !dist.empty()) {
+    std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(dist.size() / 2), dist.end());
+    const std::size_t med = dist[dist.size() / 2];
+    base = static_cast<unsigned>(std::min(med > width / 2 ? med - width / 2 : 0, d + 1 - width));
+  }
+  sampled = dist.size();
+  outside = 0;
+  for (unsigned v : dist) outside += v < base || v >= base + width;
+  return base;
 }
 
 }  // namespace
@@ -272,28 +342,25 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, Layou
 bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt) {
   const std::size_t n = s.rows(), d = s.cols(), words = s.words();
   // Window of 64K bins, K = 1, 2 or 4, wide enough for about +-4 standard deviations of a random
-  // pair's distance (sd = sqrt(d)/2); each row centres its window on its sampled median distance.
+  // pair's distance (sd = sqrt(d)/2).
   int K = 1;
   while (K <= 4 && 32.0 * K < 2.0 * std::sqrt(static_cast<double>(d))) K *= 2;
   if (K > 4) return false;
-  Layout L{};
-  L.n = n, L.d = d, L.words = words;
-  L.full_vecs = n / 8, L.all_vecs = (n + 7) / 8, L.tail_lanes = static_cast<unsigned>(n % 8);
   const std::size_t width = 64 * static_cast<std::size_t>(K);
-  L.width = width;
-  // Automatic choice: when the distances of a sample of rows spread beyond their windows (more
-  // than 1 in 8 outside), the outlier path would dominate; leave such matrices to the portable kernel.
-  if (opt.kernel == GramKernel::automatic) {
-    std::size_t outside = 0, rows = std::min<std::size_t>(n, 64);
-    for (std::size_t m = 0; m < rows; ++m) row_base(s, m * n / rows, width, &outside);
-    if (8 * outside > rows * std::min(n, kSample)) return false;
-  }
-  // Each (lane, bin) counter sees at most all_vecs values.
+  Layout L{};
+  L.n = n, L.d = d, L.words = words, L.stride = 8 * words, L.vecs = (n + 7) / 8;
+  std::size_t sampled = 0, outside = 0;
+  L.base = window_base(s, width, sampled, outside);
+  // Automatic choice: when more than 1 in 8 sampled distances fall outside the window, the outlier
+  // path would dominate; leave such matrices to the portable kernel.
+  if (opt.kernel == GramKernel::automatic && 8 * outside > sampled) return false;
+  // A (lane, bin) counter sees at most n values.
   L.planes = 6;
-  while ((std::size_t{1} << L.planes) <= L.all_vecs) ++L.planes;
-  L.planes = std::max(L.planes, 6);
-  // j-chunk of about 256 KiB of packed rows, a multiple of 32 vectors.
-  L.chunk = std::max<std::size_t>(32, ((std::size_t{1} << 18) / (64 * words)) / 32 * 32);
+  while ((std::size_t{1} << L.planes) <= n) ++L.planes;
+  // Column chunk of 32 blocks: the tile's one-hot buffer (32 rows x 32 blocks x K vectors, 64 KiB
+  // for K = 1) stays in L2 between the row sweeps and the column update (measured: 32 blocks
+  // 46 ms, 64: 51 ms, 128: 48 ms, 256: 53 ms, 512: 57 ms at N = 16384, d = 256).
+  L.chunk = 32;
   switch (words) {
 #define ATTNCERT_CASE(W)                                  \
   case W:                                                 \
