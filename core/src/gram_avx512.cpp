@@ -9,10 +9,10 @@
 //
 // Each unordered pair (i, j), i in an earlier vector block than j, is evaluated once and its
 // one-hot vector X(i, b) is counted twice:
-//   - into i's row counter R_i (kept in registers while i sweeps a chunk of blocks b), whose lanes
+//   - into i's row counter R_i (its low planes held in registers across each 32 blocks), whose lanes
 //     are summed when it is decoded; and
 //   - into block b's column counter C_b, whose lane l is the histogram of row 8b + l over earlier
-//     rows. X is buffered for a tile of 32 rows i and absorbed into C_b 32 vectors at a time.
+//     rows. X is buffered for a tile of 128 rows i and absorbed into C_b 32 vectors at a time.
 // Threads own disjoint row tiles; each thread has private column counters, added at the end.
 // Pairs inside one vector block (28 per block) are counted directly.
 //
@@ -42,7 +42,11 @@ namespace attncert::core::detail {
 
 namespace {
 
-constexpr std::size_t kTileRows = 32;  // rows per tile: one Harley-Seal block per column update
+// Rows per tile (a multiple of 32): each column update absorbs kTileRows / 32 Harley-Seal blocks,
+// so larger tiles cut the traffic to the column counters (which leave L2 for large N). Measured at
+// d = 256, N = 65536 (N = 16384): 32 rows 1.25 s (60 ms), 64: 1.09 s (60), 128: 1.01 s (60),
+// 256: 1.01 s (60).
+constexpr std::size_t kTileRows = 128;
 
 inline void csa(__m512i& carry, __m512i& sum, __m512i a, __m512i b, __m512i c) {
   carry = _mm512_ternarylogic_epi64(a, b, c, 0xE8);  // majority
@@ -271,8 +275,9 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
         for (std::size_t b = b0; b < b1; ++b)
           for (int k = 0; k < K; ++k) {
             const __m512i* Xb = X + (b - b0) * kTileRows * K + static_cast<std::size_t>(k);
-            absorb32(C + (b * K + static_cast<std::size_t>(k)) * planes, L.planes,
-                     [&](int q) { return _mm512_load_si512(Xb + static_cast<std::size_t>(q) * K); });
+            for (std::size_t q0 = 0; q0 < kTileRows; q0 += 32)
+              absorb32(C + (b * K + static_cast<std::size_t>(k)) * planes, L.planes,
+                       [&](int q) { return _mm512_load_si512(Xb + (q0 + static_cast<std::size_t>(q)) * K); });
           }
       }
       for (std::size_t i = i0; i < i1; ++i)
@@ -357,9 +362,9 @@ bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramO
   // A (lane, bin) counter sees at most n values.
   L.planes = 6;
   while ((std::size_t{1} << L.planes) <= n) ++L.planes;
-  // Column chunk of 32 blocks: the tile's one-hot buffer (32 rows x 32 blocks x K vectors, 64 KiB
-  // for K = 1) stays in L2 between the row sweeps and the column update (measured: 32 blocks
-  // 46 ms, 64: 51 ms, 128: 48 ms, 256: 53 ms, 512: 57 ms at N = 16384, d = 256).
+  // Column chunk of 32 blocks: the tile's one-hot buffer (128 rows x 32 blocks x K vectors, 256 KiB
+  // for K = 1) stays in L2 between the row sweeps and the column update (measured with 32-row
+  // tiles at N = 16384, d = 256: 32 blocks 46 ms, 64: 51, 128: 48, 256: 53, 512: 57).
   L.chunk = 32;
   switch (words) {
 #define ATTNCERT_CASE(W)                                  \
