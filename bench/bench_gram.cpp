@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attncert/core/sign_matrix.hpp"
+#include "bare_loop.hpp"
 
 using namespace attncert::core;
 
@@ -40,28 +41,10 @@ void BM_GramHistogram(benchmark::State& st) {
   st.counters["pairs/s"] = benchmark::Counter(pairs * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
 }
 
-// The bare loop: popcount of every unordered pair, summed (no histogram), OpenMP over rows, with
-// the word count fixed at compile time like the kernel's, so the compiler may vectorise over j.
-template <int W>
-std::uint64_t bare_pairs(const std::uint64_t* base, std::size_t n, int threads) {
-  std::uint64_t total = 0;
-#pragma omp parallel for schedule(dynamic, 64) reduction(+ : total) num_threads(threads)
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t* a = base + i * W;
-    std::uint64_t acc = 0;
-    for (std::size_t j = i + 1; j < n; ++j) {
-      const std::uint64_t* b = base + j * W;
-      for (int k = 0; k < W; ++k) acc += static_cast<std::uint64_t>(__builtin_popcountll(a[k] ^ b[k]));
-    }
-    total += acc;
-  }
-  return total;
-}
-
 void BM_BarePopcount(benchmark::State& st) {
   const SignMatrix& s = keys(static_cast<std::size_t>(st.range(0)), static_cast<std::size_t>(st.range(1)));
   const std::size_t n = s.rows();
-  auto fn = s.words() == 1 ? bare_pairs<1> : s.words() == 4 ? bare_pairs<4> : bare_pairs<16>;
+  auto fn = attncert::bench::bare_for(s.words());
   for (auto _ : st) benchmark::DoNotOptimize(fn(s.row(0), n, threads_arg(st)));
   double pairs = static_cast<double>(n) * static_cast<double>(n - 1) / 2;
   st.counters["pairs/s"] = benchmark::Counter(pairs * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
