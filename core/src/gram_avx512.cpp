@@ -197,7 +197,7 @@ void decode_lanes(const __m512i* P, int planes, std::uint32_t (*per_lane)[64], s
     for (auto& a : lane) a = _mm512_setzero_si512();
   for (int p = 0; p < planes; ++p) {
     _mm512_store_si512(masks, P[p]);
-    const __m512i w = _mm512_set1_epi32(1 << p);
+    const __m512i w = _mm512_set1_epi32(static_cast<int>(1u << p));
     for (int lane = 0; lane < 8; ++lane)
       for (int g = 0; g < 4; ++g) acc[lane][g] = _mm512_mask_add_epi32(acc[lane][g], masks[4 * lane + g], acc[lane][g], w);
   }
@@ -235,8 +235,20 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
     for (std::size_t w = 0; w < words; ++w) soa[(r / 8) * stride + 8 * w + r % 8] = s.row(r)[w];
 
   const std::size_t tiles = (n + kTileRows - 1) / kTileRows;
-  const int threads = std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads());
-  std::vector<VecBuffer> columns(static_cast<std::size_t>(threads));  // per thread: vecs x K x planes
+  // Threads: no more than tiles or processors (more only add private column counters), and those
+  // counters within about 1 GiB in all.
+  const std::size_t column_bytes = vecs * K * planes * sizeof(__m512i);
+  const std::size_t wanted = static_cast<std::size_t>(std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads()));
+  const int threads = static_cast<int>(std::max<std::size_t>(1, std::min({wanted, tiles, static_cast<std::size_t>(omp_get_num_procs()), (std::size_t{1} << 30) / column_bytes})));
+  // Per-thread buffers, allocated here so that running out of memory throws std::bad_alloc to the
+  // caller instead of terminating inside the parallel region: column counters (vecs x K x planes),
+  // row counters of a tile and the tile's one-hot buffer.
+  std::vector<VecBuffer> columns, row_counters, onehots;
+  for (int t = 0; t < threads; ++t) {
+    columns.push_back(zeroed_vectors(vecs * K * planes));
+    row_counters.push_back(zeroed_vectors(kTileRows * K * planes));
+    onehots.push_back(zeroed_vectors(L.chunk * kTileRows * K));
+  }
   // Each row's counts against later blocks, written only by the thread owning the row's tile (the
   // histogram itself receives only atomic outlier increments until all tiles are done).
   std::vector<std::uint32_t> rowwin(n * window, 0);
@@ -245,11 +257,9 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
 #pragma omp parallel num_threads(threads)
   {
     const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
-    columns[t] = zeroed_vectors(vecs * K * planes);
     __m512i* C = static_cast<__m512i*>(columns[t].get());
-    VecBuffer rows_mem = zeroed_vectors(kTileRows * K * planes), x_mem = zeroed_vectors(L.chunk * kTileRows * K);
-    __m512i* R = static_cast<__m512i*>(rows_mem.get());
-    __m512i* X = static_cast<__m512i*>(x_mem.get());
+    __m512i* R = static_cast<__m512i*>(row_counters[t].get());
+    __m512i* X = static_cast<__m512i*>(onehots[t].get());
 
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t tile = 0; tile < tiles; ++tile) {
@@ -295,7 +305,7 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
       for (std::size_t lane = 0; lane < rows; ++lane)
         std::copy_n(rowwin.data() + (8 * b + lane) * window, window, acc[lane]);
       for (std::size_t th = 0; th < columns.size(); ++th)
-        for (int k = 0; k < K && columns[th]; ++k) {  // (a thread the runtime did not start has none)
+        for (int k = 0; k < K; ++k) {  // (a thread the runtime did not start left its counters zero)
           decode_lanes(static_cast<const __m512i*>(columns[th].get()) + (b * K + static_cast<std::size_t>(k)) * planes,
                        bit_length(8 * b), per_lane, nullptr);
           for (std::size_t lane = 0; lane < rows; ++lane)
