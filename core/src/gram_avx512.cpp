@@ -235,8 +235,8 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
     for (std::size_t w = 0; w < words; ++w) soa[(r / 8) * stride + 8 * w + r % 8] = s.row(r)[w];
 
   const std::size_t tiles = (n + kTileRows - 1) / kTileRows;
-  // Threads: no more than tiles or processors (more only add private column counters), and those
-  // counters within about 1 GiB in all.
+  // Threads: no more than tiles or processors (more only add private column counters), and no
+  // more than fit their column counters in about 1 GiB (at least one thread, whatever it needs).
   const std::size_t column_bytes = vecs * K * planes * sizeof(__m512i);
   const std::size_t wanted = static_cast<std::size_t>(std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads()));
   const int threads = static_cast<int>(std::max<std::size_t>(1, std::min({wanted, tiles, static_cast<std::size_t>(omp_get_num_procs()), (std::size_t{1} << 30) / column_bytes})));
@@ -249,9 +249,10 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
     row_counters.push_back(zeroed_vectors(kTileRows * K * planes));
     onehots.push_back(zeroed_vectors(L.chunk * kTileRows * K));
   }
-  // Each row's counts against later blocks, written only by the thread owning the row's tile (the
-  // histogram itself receives only atomic outlier increments until all tiles are done).
-  std::vector<std::uint32_t> rowwin(n * window, 0);
+  // Each row's counts against later blocks (the window's existing bins only), written only by the
+  // thread owning the row's tile; the histogram itself receives only atomic outlier increments
+  // until all tiles are done.
+  std::vector<std::uint32_t> rowwin(n * bins, 0);
   std::atomic<std::size_t> done{0};
 
 #pragma omp parallel num_threads(threads)
@@ -275,8 +276,8 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
               for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
             continue;
           }
-          // Blocks up to the row's own block are not paired here (the tile's first block precedes
-          // every row's, so only the first chunk can contain the own block).
+          // Blocks up to the row's own block are not paired here: within the tile the own blocks
+          // are first - 1 .. first + 14, so only the first chunk has any to skip.
           const std::size_t from = std::max(b0, own + 1);
           for (std::size_t b = b0; b < std::min(from, b1); ++b)
             for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
@@ -291,9 +292,11 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
           }
       }
       for (std::size_t i = i0; i < i1; ++i)
-        for (int k = 0; k < K; ++k)
-          decode_lanes(R + ((i - i0) * K + static_cast<std::size_t>(k)) * planes, bit_length(vecs - i / 8 - 1), nullptr,
-                       rowwin.data() + i * window + 64 * static_cast<std::size_t>(k));
+        for (std::size_t k = 0; 64 * k < bins; ++k) {
+          std::uint32_t summed[64];
+          decode_lanes(R + ((i - i0) * K + k) * planes, bit_length(vecs - i / 8 - 1), nullptr, summed);
+          std::copy_n(summed, std::min<std::size_t>(64, bins - 64 * k), rowwin.data() + i * bins + 64 * k);
+        }
       const std::size_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
       if (t == 0 && opt.progress) opt.progress(now, tiles);
     }
@@ -303,13 +306,14 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
       const std::size_t rows = std::min<std::size_t>(8, n - 8 * b);
       alignas(64) std::uint32_t acc[8][64 * K], per_lane[8][64];
       for (std::size_t lane = 0; lane < rows; ++lane)
-        std::copy_n(rowwin.data() + (8 * b + lane) * window, window, acc[lane]);
+        std::copy_n(rowwin.data() + (8 * b + lane) * bins, bins, acc[lane]);
       for (std::size_t th = 0; th < columns.size(); ++th)
-        for (int k = 0; k < K; ++k) {  // (a thread the runtime did not start left its counters zero)
-          decode_lanes(static_cast<const __m512i*>(columns[th].get()) + (b * K + static_cast<std::size_t>(k)) * planes,
-                       bit_length(8 * b), per_lane, nullptr);
+        for (std::size_t k = 0; 64 * k < bins; ++k) {  // (a thread the runtime did not start left its counters zero)
+          decode_lanes(static_cast<const __m512i*>(columns[th].get()) + (b * K + k) * planes, bit_length(8 * b), per_lane,
+                       nullptr);
+          const std::size_t end = std::min<std::size_t>(64, bins - 64 * k);
           for (std::size_t lane = 0; lane < rows; ++lane)
-            for (std::size_t bin = 0; bin < 64; ++bin) acc[lane][64 * static_cast<std::size_t>(k) + bin] += per_lane[lane][bin];
+            for (std::size_t bin = 0; bin < end; ++bin) acc[lane][64 * k + bin] += per_lane[lane][bin];
         }
       for (std::size_t lane = 0; lane < rows; ++lane) {
         std::uint32_t* h = hist.row(8 * b + lane) + L.base;

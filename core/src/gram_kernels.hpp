@@ -10,8 +10,9 @@
 
 namespace attncert::core::detail {
 
-// Fills hist (all zero on entry) and returns true, or returns false when this build or these
-// dimensions have no AVX-512 kernel (then hist is untouched).
+// Fills hist (all zero on entry) and returns true, or returns false (hist untouched) when this
+// build has no AVX-512 kernel, when d > 4096, or, for GramKernel::automatic, when more than 1 in 8
+// sampled distances fall outside the kernel's counting window.
 bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt);
 
 }  // namespace attncert::core::detail

@@ -63,7 +63,8 @@ class GramHistogram {
 };
 
 enum class GramKernel {
-  automatic,  // the AVX-512 kernel when this build has it and d <= 4096, else the portable one
+  automatic,  // the AVX-512 kernel when this build has it, d <= 4096 and at most 1 in 8 sampled
+              // distances fall outside its counting window; else the portable one
   portable,   // tiled unordered pairs with scalar histogram increments (any CPU)
   avx512,     // bit-sliced one-hot counting (needs a build with AVX-512 F + VPOPCNTDQ)
 };
@@ -82,8 +83,9 @@ struct GramOptions {
 // All off-diagonal inner-product histograms, exactly. The portable kernel makes N(N-1)/2
 // XOR+popcount evaluations: tiles (I, J) of the upper triangle are scheduled in round-robin rounds
 // so that no two tiles of a round touch the same rows, which lets threads update both sides'
-// histograms without atomics. The AVX-512 kernel (gram_avx512.cpp) evaluates ordered pairs with
-// VPOPCNTQ and counts them with bit-sliced one-hot counters instead of scattered increments.
+// histograms without atomics. The AVX-512 kernel (gram_avx512.cpp) evaluates each unordered pair
+// once with VPOPCNTQ and counts it, for both rows, in bit-sliced one-hot counters instead of
+// scattered increments.
 // Throws std::invalid_argument when GramKernel::avx512 is asked of a build or a d without it.
 GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt = {});
 
