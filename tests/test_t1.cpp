@@ -184,6 +184,11 @@ TEST_CASE("T1 certificates round-trip, and tampering is rejected", "[t1][checker
   c = good;
   c["parameters"]["notion"] = "linf";
   CHECK(check(c).verdict == Verdict::malformed);
+  c = good;
+  c["parameters"]["C"] = "8388609";  // beyond the format's range (0, 2^23]: malformed, with a reason
+  auto huge = check(c);
+  CHECK(huge.verdict == Verdict::malformed);
+  CHECK(huge.message.find("parameters.C") != std::string::npos);
 }
 
 TEST_CASE("T1 parameter calculator: Hoeffding and exact binomial tail", "[t1]") {

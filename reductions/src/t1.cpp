@@ -76,7 +76,8 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   r.prm = prm;
   const std::size_t N = r.N, d = r.d;
   if (N < 2) throw std::invalid_argument("T1 needs N >= 2 keys");
-  if (prm.C <= 0) throw std::invalid_argument("--C must be > 0");
+  // (0, 2^23]: the certificate format's range, within which the checker's exp enclosure works.
+  if (prm.C <= 0 || prm.C > Rational(1 << 23)) throw std::invalid_argument("--C must lie in (0, 2^23]");
   if (prm.eta < 0 || prm.eta >= 1) throw std::invalid_argument("--eta must lie in [0, 1)");
   if (prm.delta < 0 || prm.delta >= 1) throw std::invalid_argument("--delta must lie in [0, 1)");
   r.max_inner = h.max_inner();

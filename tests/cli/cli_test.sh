@@ -57,6 +57,7 @@ expect 2 "--notion" -- "$A" verify t1 --n 100 --d 16 --notion linf
 expect 2 "cannot read key file" -- "$A" verify t1 --keys file:/nonexistent/keys.txt
 expect 2 "--keys" -- "$A" verify t1 --keys gaussian
 expect 2 "--C" -- "$A" verify t1 --n 100 --d 16 --C 0
+expect 2 "--C must lie in" -- "$A" verify t1 --n 100 --d 16 --C 8388609
 expect 0 "certified: .*keeps >= 262080 bits" -- "$A" verify t1 --n 4096 --d 64 --cert "$T/t1.json"
 expect 0 "ACCEPTED \(t1\)" -- "$A" check "$T/t1.json"
 expect 0 "ACCEPTED \(t1\)" -- "$CHK" "$T/t1.json"

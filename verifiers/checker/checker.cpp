@@ -279,7 +279,8 @@ void check_t1(const json& c) {
   mpq_class eta = rational(text_field(prm, "eta", "parameters."), "parameters.eta");
   mpq_class delta = rational(text_field(prm, "delta", "parameters."), "parameters.delta");
   std::string notion = text_field(prm, "notion", "parameters.");
-  if (C <= 0 || eta < 0 || eta >= 1 || delta < 0 || delta >= 1) throw Malformed("parameters out of range");
+  if (C <= 0 || C > mpq_class(1 << 23)) throw Malformed("parameters.C must lie in (0, 2^23]");
+  if (eta < 0 || eta >= 1 || delta < 0 || delta >= 1) throw Malformed("parameters.eta and parameters.delta must lie in [0, 1)");
   if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
 
   Keys K = load_keys(field(c, "instance", ""), n, d);

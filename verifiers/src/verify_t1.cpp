@@ -32,7 +32,8 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   if (prm.n < 3) throw BadInput("--n must be >= 3 (N = n - 1 >= 2 keys)");
   if (prm.eta < 0 || prm.eta >= 1) throw BadInput("--eta must lie in [0, 1), got " + core::to_string(prm.eta));
   if (prm.delta < 0 || prm.delta >= 1) throw BadInput("--delta must lie in [0, 1), got " + core::to_string(prm.delta));
-  if (prm.C && *prm.C <= 0) throw BadInput("--C must be > 0");
+  if (prm.C && (*prm.C <= 0 || *prm.C > core::Rational(1 << 23)))
+    throw BadInput("--C must lie in (0, 2^23], got " + core::to_string(*prm.C));
   red::KeySource src = red::parse_key_source(prm.keys, opt.seed);
   std::size_t N = prm.n - 1;
   std::size_t d_hoeff = 0, d_binom = 0;
