@@ -48,6 +48,11 @@ namespace {
 // 256: 1.01 s (60).
 constexpr std::size_t kTileRows = 128;
 
+// Column chunk: blocks swept per row before the tile's one-hot buffer (kTileRows x kChunk x K
+// vectors, 256 KiB for K = 1) is absorbed into the column counters, while it is still in L2.
+// Measured with 32-row tiles at N = 16384, d = 256: 32 blocks 46 ms, 64: 51, 128: 48, 256: 53, 512: 57.
+constexpr std::size_t kChunk = 32;
+
 inline void csa(__m512i& carry, __m512i& sum, __m512i a, __m512i b, __m512i c) {
   carry = _mm512_ternarylogic_epi64(a, b, c, 0xE8);  // majority
   sum = _mm512_ternarylogic_epi64(a, b, c, 0x96);    // parity
@@ -98,7 +103,6 @@ struct Layout {
   std::size_t n, d, words, stride, vecs;  // stride = 8 * words; vecs = ceil(n / 8)
   unsigned base;                          // the window is bins base .. base + 64K - 1
   int planes;                             // counters hold up to 2^planes - 1
-  std::size_t chunk;                      // blocks per column chunk
 };
 
 inline __mmask8 lanes_of(const Layout& L, std::size_t b) {
@@ -247,7 +251,7 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
   for (int t = 0; t < threads; ++t) {
     columns.push_back(zeroed_vectors(vecs * K * planes));
     row_counters.push_back(zeroed_vectors(kTileRows * K * planes));
-    onehots.push_back(zeroed_vectors(L.chunk * kTileRows * K));
+    onehots.push_back(zeroed_vectors(kChunk * kTileRows * K));
   }
   // Each row's counts against later blocks (the window's existing bins only), written only by the
   // thread owning the row's tile; the histogram itself receives only atomic outlier increments
@@ -267,18 +271,14 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
       const std::size_t i0 = tile * kTileRows, i1 = std::min(n, i0 + kTileRows);
       const std::size_t first = i0 / 8 + 1;  // blocks after the tile's first block
       std::fill(R, R + kTileRows * K * planes, _mm512_setzero_si512());
-      for (std::size_t b0 = first; b0 < vecs; b0 += L.chunk) {
-        const std::size_t b1 = std::min(vecs, b0 + L.chunk);
+      for (std::size_t b0 = first; b0 < vecs; b0 += kChunk) {
+        const std::size_t b1 = std::min(vecs, b0 + kChunk);
         for (std::size_t i = i0; i < i0 + kTileRows; ++i) {
-          const std::size_t slot = i - i0, own = i / 8;
-          if (i >= n) {  // rows past the end contribute nothing to the columns
-            for (std::size_t b = b0; b < b1; ++b)
-              for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
-            continue;
-          }
-          // Blocks up to the row's own block are not paired here: within the tile the own blocks
-          // are first - 1 .. first + 14, so only the first chunk has any to skip.
-          const std::size_t from = std::max(b0, own + 1);
+          const std::size_t slot = i - i0;
+          // The row pairs with blocks after its own (within the tile the own blocks are first - 1 ..
+          // first + 14, so only the first chunk has any to skip); a row past the end with none.
+          // Skipped blocks contribute zero one-hot vectors to the columns.
+          const std::size_t from = i < n ? std::max(b0, i / 8 + 1) : b1;
           for (std::size_t b = b0; b < std::min(from, b1); ++b)
             for (int k = 0; k < K; ++k) X[(b - b0) * kTileRows * K + slot * K + static_cast<std::size_t>(k)] = _mm512_setzero_si512();
           if (from < b1) sweep_row<W, K>(L, soa.data(), s.row(i), i, slot, from, b1, R + slot * K * planes, X + (from - b0) * kTileRows * K, hist);
@@ -319,10 +319,9 @@ void run(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt, const
         std::uint32_t* h = hist.row(8 * b + lane) + L.base;
         for (std::size_t bin = 0; bin < bins; ++bin) h[bin] += acc[lane][bin];
       }
-      for (std::size_t i = 8 * b; i < std::min(n, 8 * b + 8); ++i)
-        for (std::size_t j = i + 1; j < std::min(n, 8 * b + 8); ++j) {
-          unsigned v = 0;
-          for (std::size_t w = 0; w < words; ++w) v += static_cast<unsigned>(__builtin_popcountll(s.row(i)[w] ^ s.row(j)[w]));
+      for (std::size_t i = 8 * b; i < 8 * b + rows; ++i)
+        for (std::size_t j = i + 1; j < 8 * b + rows; ++j) {
+          const std::size_t v = s.distance(i, j);
           hist.row(i)[v] += 1;
           hist.row(j)[v] += 1;
         }
@@ -339,10 +338,7 @@ unsigned window_base(const SignMatrix& s, std::size_t width, std::size_t& sample
   for (std::size_t a = 0; a < m; ++a)
     for (std::size_t c = 0; c < 15; ++c) {
       const std::size_t i = a * n / m, j = (a * n / m + 1 + c * (n - 1) / 15) % n;
-      if (i == j) continue;
-      unsigned pc = 0;
-      for (std::size_t w = 0; w < s.words(); ++w) pc += static_cast<unsigned>(__builtin_popcountll(s.row(i)[w] ^ s.row(j)[w]));
-      dist.push_back(pc);
+      if (i != j) dist.push_back(static_cast<unsigned>(s.distance(i, j)));
     }
   unsigned base = 0;
   if (d + 1 > width && !dist.empty()) {
@@ -373,13 +369,9 @@ bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramO
   // Automatic choice: when more than 1 in 8 sampled distances fall outside the window, the outlier
   // path would dominate; leave such matrices to the portable kernel.
   if (opt.kernel == GramKernel::automatic && 8 * outside > sampled) return false;
-  // A (lane, bin) counter sees at most n values.
-  L.planes = 6;
-  while ((std::size_t{1} << L.planes) <= n) ++L.planes;
-  // Column chunk of 32 blocks: the tile's one-hot buffer (128 rows x 32 blocks x K vectors, 256 KiB
-  // for K = 1) stays in L2 between the row sweeps and the column update (measured with 32-row
-  // tiles at N = 16384, d = 256: 32 blocks 46 ms, 64: 51, 128: 48, 256: 53, 512: 57).
-  L.chunk = 32;
+  // A (lane, bin) counter sees at most n values: 2^planes > n (and at least the 6 planes the
+  // Harley-Seal steps use).
+  L.planes = std::max(6, bit_length(n));
   switch (words) {
 #define ATTNCERT_CASE(W)                                  \
   case W:                                                 \

@@ -22,10 +22,14 @@ void SignMatrix::set(std::size_t i, std::size_t c, int sign) {
   else row(i)[c >> 6] &= ~bit;
 }
 
+std::size_t SignMatrix::distance(std::size_t i, std::size_t j) const {
+  std::size_t pc = 0;
+  for (std::size_t w = 0; w < words_; ++w) pc += static_cast<std::size_t>(__builtin_popcountll(row(i)[w] ^ row(j)[w]));
+  return pc;
+}
+
 long SignMatrix::inner(std::size_t i, std::size_t j) const {
-  long pc = 0;
-  for (std::size_t w = 0; w < words_; ++w) pc += __builtin_popcountll(row(i)[w] ^ row(j)[w]);
-  return static_cast<long>(cols_) - 2 * pc;
+  return static_cast<long>(cols_) - 2 * static_cast<long>(distance(i, j));
 }
 
 SignMatrix SignMatrix::random(std::size_t rows, std::size_t cols, std::uint64_t seed) {

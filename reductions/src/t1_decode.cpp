@@ -13,7 +13,7 @@ std::vector<Interval> bob_output(const H1Instance& inst, std::size_t i, mpfr_pre
   std::vector<long> cnt(d + 1, 0);
   for (std::size_t j = 0; j < N; ++j) {
     if (j == i) continue;
-    std::size_t k = static_cast<std::size_t>((static_cast<long>(d) - inst.keys.inner(i, j)) / 2);
+    const std::size_t k = inst.keys.distance(i, j);
     cnt[k] += 1;
     for (std::size_t l = 0; l < d; ++l) A[k * d + l] += inst.bits.entry(j, l);
   }

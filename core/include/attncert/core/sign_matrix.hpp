@@ -28,7 +28,8 @@ class SignMatrix {
   int entry(std::size_t i, std::size_t c) const { return negative(i, c) ? -1 : 1; }
   void set(std::size_t i, std::size_t c, int sign);  // sign must be +1 or -1
 
-  long inner(std::size_t i, std::size_t j) const;  // exact <s_i, s_j>
+  std::size_t distance(std::size_t i, std::size_t j) const;  // popcount(s_i ^ s_j): entries that differ
+  long inner(std::size_t i, std::size_t j) const;  // exact <s_i, s_j> = d - 2 distance(i, j)
 
   // Seeded uniform random signs: generator "signs" v1 over xoshiro256ss v1 (see rng.hpp).
   static SignMatrix random(std::size_t rows, std::size_t cols, std::uint64_t seed);
