@@ -20,6 +20,21 @@ Notion parse_notion(const std::string& s) {
 
 const char* to_string(Notion n) { return n == Notion::rel ? "rel" : n == Notion::abs ? "abs" : "l2"; }
 
+void check_C(const Rational& C) {
+  if (C <= 0 || C > Rational(1 << 23)) throw std::invalid_argument("--C must lie in (0, 2^23], got " + core::to_string(C));
+}
+
+void check_eta_delta(const Rational& eta, const Rational& delta) {
+  if (eta < 0 || eta >= 1) throw std::invalid_argument("--eta must lie in [0, 1), got " + core::to_string(eta));
+  if (delta < 0 || delta >= 1) throw std::invalid_argument("--delta must lie in [0, 1), got " + core::to_string(delta));
+}
+
+void check_rho_target(const Rational& eps, const Rational& delta_prime) {
+  if (eps <= 0 || eps >= 1) throw std::invalid_argument("--eps must lie in (0, 1), got " + core::to_string(eps));
+  if (delta_prime <= 0 || delta_prime >= 1)
+    throw std::invalid_argument("--delta-prime must lie in (0, 1), got " + core::to_string(delta_prime));
+}
+
 H1Instance make_h1(core::SignMatrix keys, const Rational& C, std::uint64_t bits_seed) {
   std::size_t N = keys.rows(), d = keys.cols();
   return {N, d, C, std::move(keys), core::SignMatrix::random(N, d, bits_seed)};
@@ -76,10 +91,8 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   r.prm = prm;
   const std::size_t N = r.N, d = r.d;
   if (N < 2) throw std::invalid_argument("T1 needs N >= 2 keys");
-  // (0, 2^23]: the certificate format's range, within which the checker's exp enclosure works.
-  if (prm.C <= 0 || prm.C > Rational(1 << 23)) throw std::invalid_argument("--C must lie in (0, 2^23]");
-  if (prm.eta < 0 || prm.eta >= 1) throw std::invalid_argument("--eta must lie in [0, 1)");
-  if (prm.delta < 0 || prm.delta >= 1) throw std::invalid_argument("--delta must lie in [0, 1)");
+  check_C(prm.C);
+  check_eta_delta(prm.eta, prm.delta);
   r.max_inner = h.max_inner();
   r.rho = Rational(r.max_inner, static_cast<long>(d));
   std::tie(r.witness_i, r.witness_j) = core::max_inner_witness(keys, h);

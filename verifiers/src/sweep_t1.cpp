@@ -45,10 +45,8 @@ std::vector<std::uint64_t> parse_grid(const std::string& text, const std::string
 SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   red::T1Params tp;
   tp.notion = red::parse_notion(s.notion);  // std::invalid_argument naming --notion -> exit 2
-  if (s.eta < 0 || s.eta >= 1) throw BadInput("--eta must lie in [0, 1)");
-  if (s.delta < 0 || s.delta >= 1) throw BadInput("--delta must lie in [0, 1)");
-  if (s.eps <= 0 || s.eps >= 1) throw BadInput("--eps must lie in (0, 1)");
-  if (s.delta_prime <= 0 || s.delta_prime >= 1) throw BadInput("--delta-prime must lie in (0, 1)");
+  red::check_eta_delta(s.eta, s.delta);
+  red::check_rho_target(s.eps, s.delta_prime);
   for (auto n : s.n)
     if (n < 3) throw BadInput("--n: every n must be >= 3");
   for (auto d : s.d)

@@ -30,17 +30,14 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
   red::T1Params tp;
   tp.notion = red::parse_notion(prm.notion);
   if (prm.n < 3) throw BadInput("--n must be >= 3 (N = n - 1 >= 2 keys)");
-  if (prm.eta < 0 || prm.eta >= 1) throw BadInput("--eta must lie in [0, 1), got " + core::to_string(prm.eta));
-  if (prm.delta < 0 || prm.delta >= 1) throw BadInput("--delta must lie in [0, 1), got " + core::to_string(prm.delta));
-  if (prm.C && (*prm.C <= 0 || *prm.C > core::Rational(1 << 23)))
-    throw BadInput("--C must lie in (0, 2^23], got " + core::to_string(*prm.C));
+  red::check_eta_delta(prm.eta, prm.delta);
+  if (prm.C) red::check_C(*prm.C);
   red::KeySource src = red::parse_key_source(prm.keys, opt.seed);
   std::size_t N = prm.n - 1;
   std::size_t d_hoeff = 0, d_binom = 0;
   if (prm.auto_params) {
     if (src.kind != red::KeySource::Kind::random) throw BadInput("--auto works with --keys random");
-    if (prm.eps <= 0 || prm.eps >= 1) throw BadInput("--eps must lie in (0, 1)");
-    if (prm.delta_prime <= 0 || prm.delta_prime >= 1) throw BadInput("--delta-prime must lie in (0, 1)");
+    red::check_rho_target(prm.eps, prm.delta_prime);
     d_hoeff = red::d_hoeffding(N, prm.eps, prm.delta_prime);
     d_binom = red::d_binomial(N, prm.eps, prm.delta_prime);
     if (d_binom > 65535) throw BadInput("--auto: the sufficient d = " + std::to_string(d_binom) + " exceeds 65535");

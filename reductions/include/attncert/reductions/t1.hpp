@@ -34,6 +34,13 @@ struct T1Params {
   Notion notion = Notion::rel;
 };
 
+// Range checks of T1's parameters, shared by the library and the CLI (which calls them before any
+// long work); each throws std::invalid_argument naming the option and the value.
+// C in (0, 2^23]: the certificate format's range, within which the checker's exp enclosure works.
+void check_C(const core::Rational& C);
+void check_eta_delta(const core::Rational& eta, const core::Rational& delta);             // [0, 1) each
+void check_rho_target(const core::Rational& eps, const core::Rational& delta_prime);    // (0, 1) each
+
 // Fixed-point upper enclosures U_k >= 2^64 e^{-2Ck/d} (k = 0..d) and U_C >= 2^64 e^{-C}; with them
 // D_i = 2^64 + sum_k h_i[k] U_k + U_C >= 2^64 / w_i exactly in 128-bit integers (Lemma 1).
 struct ExpTable {
