@@ -24,6 +24,10 @@ nlohmann::json pair_histogram_json(const core::GramHistogram& h) {
   return hist;
 }
 
+nlohmann::json bits_claim_json(const std::string& kind, const core::Rational& bits, const core::Integer& bits_ceil) {
+  return {{"kind", kind}, {"bits", core::to_string(bits)}, {"bits_ceil", core::to_string(bits_ceil)}};
+}
+
 nlohmann::json random_signs_instance(std::uint64_t seed) {
   return {{"generator", core::kSignsGenerator}, {"generator_version", core::kSignsVersion},
           {"rng", core::kRngName},              {"rng_version", core::kRngVersion},

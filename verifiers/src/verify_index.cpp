@@ -29,9 +29,7 @@ Outcome verify_index(const IndexParams& prm, const CommonOptions&) {
   o.certificate["parameters"] = {{"N", core::to_string(prm.N)}, {"p", core::to_string(prm.p)}};
   o.certificate["instance"] = nullptr;  // INDEX is a statement about all protocols: no instance
   o.certificate["derived"] = {{"H2(p)", interval_json(b.h2_lo, b.h2_hi)}};
-  o.certificate["claim"] = {{"kind", "one_way_message_bits_lower_bound"},
-                            {"bits", core::to_string(b.bits)},
-                            {"bits_ceil", core::to_string(b.bits_ceil)}};
+  o.certificate["claim"] = bits_claim_json("one_way_message_bits_lower_bound", b.bits, b.bits_ceil);
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
 }

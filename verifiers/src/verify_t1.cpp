@@ -148,9 +148,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
                                 {"phi_upper", core::to_string(rep.phi)},
                                 {"p_upper", core::to_string(rep.p)},
                                 {"H2(p)", interval_json(rep.h2_lo, rep.h2_hi)}};
-    o.certificate["claim"] = {{"kind", "kv_cache_space_lower_bound_bits"},
-                              {"bits", core::to_string(rep.bits)},
-                              {"bits_ceil", core::to_string(rep.bits_ceil)}};
+    o.certificate["claim"] = bits_claim_json("kv_cache_space_lower_bound_bits", rep.bits, rep.bits_ceil);
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
