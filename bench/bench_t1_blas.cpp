@@ -15,15 +15,16 @@
 #include <vector>
 
 #include "attncert/core/sign_matrix.hpp"
+#include "timing.hpp"
 
 extern "C" void openblas_set_num_threads(int);
 
 using namespace attncert::core;
-using Clock = std::chrono::steady_clock;
+using attncert::bench::Clock;
+using attncert::bench::median;
+using attncert::bench::seconds_since;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 constexpr std::size_t kGramBytes = std::size_t{1} << 30;  // Gram buffer cap: peak RSS stays under ~2 GiB
 
@@ -116,10 +117,6 @@ struct Peer {
   }
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
 
 }  // namespace
 

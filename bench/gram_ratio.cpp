@@ -11,8 +11,12 @@
 
 #include "attncert/core/sign_matrix.hpp"
 #include "bare_loop.hpp"
+#include "timing.hpp"
 
 using namespace attncert::core;
+using attncert::bench::Clock;
+using attncert::bench::median;
+using attncert::bench::seconds_since;
 
 namespace {
 
@@ -26,11 +30,6 @@ std::size_t count_arg(const char* name, const char* v, std::size_t lo, std::size
   unsigned long long x = std::strtoull(v, &end, 10);
   if (!*v || *end || v[0] == '-' || x < lo || x > hi) bad(std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return static_cast<std::size_t>(x);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 }  // namespace
@@ -61,17 +60,15 @@ int main(int argc, char** argv) {
   GramOptions opt;
   opt.threads = static_cast<int>(threads);
   opt.kernel = kernel;
-  using clock = std::chrono::steady_clock;
   std::vector<double> tk, tb;
   volatile std::uint64_t sink = 0;
   for (std::size_t r = 0; r < reps; ++r) {
-    auto t0 = clock::now();
+    auto t0 = Clock::now();
     GramHistogram h = gram_histogram(s, opt);
-    auto t1 = clock::now();
+    tk.push_back(seconds_since(t0));
+    t0 = Clock::now();
     sink = sink + bare(s.row(0), n, static_cast<int>(threads)) + h.row(0)[0];
-    auto t2 = clock::now();
-    tk.push_back(std::chrono::duration<double>(t1 - t0).count());
-    tb.push_back(std::chrono::duration<double>(t2 - t1).count());
+    tb.push_back(seconds_since(t0));
   }
   const double pairs = static_cast<double>(n) * static_cast<double>(n - 1) / 2, mk = median(tk), mb = median(tb);
   std::printf("N=%zu d=%zu threads=%zu reps=%zu\nkernel: median %.1f ms (min %.1f), %.3g pairs/s\n"
