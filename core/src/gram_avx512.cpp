@@ -128,11 +128,18 @@ inline int bit_length(std::size_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
 
 inline void add_atomic(std::uint32_t& c, std::uint32_t x) { std::atomic_ref<std::uint32_t>(c).fetch_add(x, std::memory_order_relaxed); }
 
+// Lanes whose offset (value - base, unsigned) has a bit set here lie outside the 64K-bin window
+// (values below base wrap around to huge offsets).
+template <int K>
+inline __m512i outside_window() {
+  return _mm512_set1_epi64(~static_cast<long long>(64 * K - 1));
+}
+
 // Count, one by one, the valid lanes of offsets u (value - base) of row i against block b that fall
 // outside the window: in row i and in row 8b + lane.
 template <int K>
 void count_outliers(const Layout& L, __m512i u, __mmask8 valid, std::size_t i, std::size_t b, GramHistogram& h) {
-  __mmask8 m = _mm512_mask_test_epi64_mask(valid, u, _mm512_set1_epi64(~static_cast<long long>(64 * K - 1)));
+  __mmask8 m = _mm512_mask_test_epi64_mask(valid, u, outside_window<K>());
   alignas(64) std::uint64_t buf[8];
   _mm512_store_si512(buf, u);
   while (m) {
@@ -151,7 +158,7 @@ void sweep_row(const Layout& layout, const std::uint64_t* soa, const std::uint64
                std::size_t b0, std::size_t b1, __m512i* R, __m512i* X, GramHistogram& h) {
   const Layout L = layout;  // a local copy: the stores below could otherwise alias it
   const __m512i vbase = _mm512_set1_epi64(L.base), one = _mm512_set1_epi64(1);
-  const __m512i outside = _mm512_set1_epi64(~static_cast<long long>(64 * K - 1));
+  const __m512i outside = outside_window<K>();
   const std::size_t last_full = L.n / 8, xstep = kTileRows * K;  // blocks before last_full have eight rows
   auto offset = [&](std::size_t b) { return _mm512_sub_epi64(popcounts<W>(a, soa + b * L.stride, L.words), vbase); };
   auto onehot = [&](__m512i u, int k, __mmask8 valid) {
