@@ -1,7 +1,8 @@
 # Shared by scripts/run and scripts/test: install missing Debian packages, configure, build.
 # Sourced, not run.
 ATTNCERT_PACKAGES=(cmake g++ make libgmp-dev libboost-dev libmpfr-dev libmpfi-dev libz3-dev catch2
-                   libcli11-dev nlohmann-json3-dev libfaiss-dev libbenchmark-dev libopenblas-dev gnuplot-nox)
+                   libcli11-dev nlohmann-json3-dev libfaiss-dev libbenchmark-dev libopenblas-dev gnuplot-nox
+                   cvc5 python3-jsonschema)
 
 attncert_install_deps() {
   local missing=()

@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "attncert/verifiers/theorems.hpp"
-#include "checker/checker.hpp"
+#include "attncert/checker/checker.hpp"
 
 using namespace attncert;
 using checker::Verdict;

@@ -6,7 +6,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "checker/qarith.hpp"
+#include "qarith.hpp"
 
 using namespace attncert::checker;
 

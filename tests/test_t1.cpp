@@ -8,7 +8,7 @@
 #include "attncert/reductions/t1.hpp"
 #include "attncert/reductions/t1_decode.hpp"
 #include "attncert/verifiers/theorems.hpp"
-#include "checker/checker.hpp"
+#include "attncert/checker/checker.hpp"
 
 using namespace attncert;
 using core::Rational;

@@ -6,7 +6,7 @@
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/suite.hpp"
 #include "attncert/verifiers/sweep.hpp"
-#include "checker/checker.hpp"
+#include "attncert/checker/checker.hpp"
 
 using namespace attncert::verifiers;
 

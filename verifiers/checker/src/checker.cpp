@@ -1,4 +1,4 @@
-#include "checker/checker.hpp"
+#include "attncert/checker/checker.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "checker/qarith.hpp"
+#include "qarith.hpp"
 
 namespace attncert::checker {
 
@@ -349,7 +349,7 @@ void check_t1(const json& c) {
 
 }  // namespace
 
-CheckResult check_certificate_text(const std::string& text) {
+CheckResult check_certificate_text(const std::string& text, const CheckOptions&) {
   CheckResult r{Verdict::malformed, "?", ""};
   try {
     // Duplicate keys are rejected: a reader that keeps the first must not see another claim.
@@ -393,7 +393,9 @@ CheckResult check_certificate_text(const std::string& text) {
   return r;
 }
 
-int check_files_main(const std::vector<std::string>& files, bool quiet) {
+FormatLimits format_limits() { return {}; }
+
+int check_files_main(const std::vector<std::string>& files, bool quiet, const CheckOptions& opt) {
   int rc = 0;
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
@@ -403,9 +405,12 @@ int check_files_main(const std::vector<std::string>& files, bool quiet) {
     } else {
       std::ostringstream ss;
       ss << in.rdbuf();
-      r = check_certificate_text(ss.str());
+      r = check_certificate_text(ss.str(), opt);
     }
-    const char* tag = r.verdict == Verdict::accepted ? "ACCEPTED" : r.verdict == Verdict::rejected ? "REJECTED" : "MALFORMED";
+    const char* tag = r.verdict == Verdict::accepted   ? "ACCEPTED"
+                      : r.verdict == Verdict::rejected ? "REJECTED"
+                      : r.verdict == Verdict::inconclusive ? "INCONCLUSIVE"
+                                                           : "MALFORMED";
     if (!quiet) std::printf("%s: %s (%s): %s\n", f.c_str(), tag, r.theorem.c_str(), r.message.c_str());
     if (r.verdict == Verdict::malformed) rc = 2;
     else if (r.verdict == Verdict::rejected && rc == 0) rc = 1;

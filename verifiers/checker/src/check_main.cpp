@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "checker/checker.hpp"
+#include "attncert/checker/checker.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> files;

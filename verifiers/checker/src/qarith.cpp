@@ -9,7 +9,7 @@
 //    guard bits (bit_width(s) >= log2(#terms)) so accumulated rounding stays below ~2^-s.
 //  * Soundness never depends on how many terms are summed: each series stops only once an
 //    explicit remainder bound is small, and that bound is added to the enclosure.
-#include "checker/qarith.hpp"
+#include "qarith.hpp"
 
 #include <bit>
 #include <stdexcept>
