@@ -1,6 +1,9 @@
 #include "attncert/core/attention_ref.hpp"
 
+#include <optional>
 #include <stdexcept>
+
+#include "attncert/core/refine.hpp"
 
 namespace attncert::core {
 
@@ -24,25 +27,25 @@ AttentionEnclosure attention_reference(const RationalVector& q, const RationalMa
   for (const auto& s : score)
     if (s > smax) smax = s;
 
-  for (mpfr_prec_t prec = 64; prec <= max_prec; prec *= 2) {
-    std::vector<Interval> w;
-    w.reserve(m);
-    Interval den(prec);
-    for (std::size_t j = 0; j < m; ++j) {
-      w.push_back(exp(Interval::from_rational(score[j] - smax, prec)));
-      den = den + w.back();
-    }
-    AttentionEnclosure r{{}, prec};
-    bool narrow = true;
-    for (std::size_t l = 0; l < dv; ++l) {
-      Interval num(prec);
-      for (std::size_t j = 0; j < m; ++j) num = num + w[j] * Interval::from_rational(V[j][l], prec);
-      r.out.push_back(num / den);
-      if (r.out.back().hi_q() - r.out.back().lo_q() > max_width) narrow = false;
-    }
-    if (narrow) return r;
-  }
-  throw std::runtime_error("attention_reference: precision limit reached before the requested width");
+  return refine(
+      [&](mpfr_prec_t prec) -> std::optional<AttentionEnclosure> {
+        std::vector<Interval> w;
+        w.reserve(m);
+        Interval den(prec);
+        for (std::size_t j = 0; j < m; ++j) {
+          w.push_back(exp(Interval::from_rational(score[j] - smax, prec)));
+          den = den + w.back();
+        }
+        AttentionEnclosure r{{}, prec};
+        for (std::size_t l = 0; l < dv; ++l) {
+          Interval num(prec);
+          for (std::size_t j = 0; j < m; ++j) num = num + w[j] * Interval::from_rational(V[j][l], prec);
+          r.out.push_back(num / den);
+          if (r.out.back().hi_q() - r.out.back().lo_q() > max_width) return std::nullopt;
+        }
+        return r;
+      },
+      "attention_reference", 64, max_prec);
 }
 
 }  // namespace attncert::core

@@ -1,6 +1,9 @@
 #include "attncert/core/entropy.hpp"
 
+#include <optional>
 #include <stdexcept>
+
+#include "attncert/core/refine.hpp"
 
 namespace attncert::core {
 
@@ -18,17 +21,21 @@ Interval h2(const Rational& p, mpfr_prec_t prec) {
 IndexBound index_bound(const Integer& N, const Rational& p, const Rational& slack) {
   if (N < 1) throw std::domain_error("index_bound: N must be >= 1");
   if (p < 0 || p * 2 > 1) throw std::domain_error("index_bound: p must lie in [0, 1/2]");
-  for (mpfr_prec_t prec = 64;; prec *= 2) {
-    Interval h = h2(p, prec);
-    Rational lo = h.lo_q(), hi = h.hi_q();
-    if (Rational(N) * (hi - lo) <= slack || prec >= (1 << 16)) {
-      // The claim is rounded down to a short dyadic (2^-32 bits) so certificates stay readable.
-      IndexBound b{p, N, lo, hi, round_down(Rational(N) * (1 - hi), 32), 0, prec};
-      if (b.bits < 0) b.bits = 0;
-      b.bits_ceil = ceil(b.bits);
-      return b;
-    }
-  }
+  // Refine until N * width(H2) <= slack; at the last precision the (looser, still sound) bound is
+  // returned as it is.
+  constexpr mpfr_prec_t kLimit = 1 << 16;
+  return refine(
+      [&](mpfr_prec_t prec) -> std::optional<IndexBound> {
+        Interval h = h2(p, prec);
+        Rational lo = h.lo_q(), hi = h.hi_q();
+        if (Rational(N) * (hi - lo) > slack && prec < kLimit) return std::nullopt;
+        // The claim is rounded down to a short dyadic (2^-32 bits) so certificates stay readable.
+        IndexBound b{p, N, lo, hi, round_down(Rational(N) * (1 - hi), 32), 0, prec};
+        if (b.bits < 0) b.bits = 0;
+        b.bits_ceil = ceil(b.bits);
+        return b;
+      },
+      "index_bound", 64, kLimit);
 }
 
 }  // namespace attncert::core

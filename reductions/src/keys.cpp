@@ -1,5 +1,8 @@
 #include "attncert/reductions/keys.hpp"
 
+#include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/limits.hpp"
+
 #include <fstream>
 #include <stdexcept>
 
@@ -22,14 +25,14 @@ KeySource parse_key_source(const std::string& text, std::uint64_t seed) {
     s.kind = KeySource::Kind::file;
     s.path = text.substr(5);
   } else {
-    throw std::invalid_argument("--keys: '" + text + "' is not random, hadamard or file:PATH");
+    throw ParameterError("keys", "'" + text + "' is not random, hadamard or file:PATH");
   }
   return s;
 }
 
 core::SignMatrix hadamard_keys(std::size_t N, std::size_t d) {
-  if (d == 0 || (d & (d - 1)) != 0) throw std::invalid_argument("--d: hadamard keys need d a power of two");
-  if (N > 2 * d) throw std::invalid_argument("hadamard keys: N = " + std::to_string(N) + " exceeds 2d = " + std::to_string(2 * d));
+  if (d == 0 || (d & (d - 1)) != 0) throw ParameterError("d", "hadamard keys need d a power of two, got " + std::to_string(d));
+  if (N > 2 * d) throw ParameterError("n", "hadamard keys: N = " + std::to_string(N) + " exceeds 2d = " + std::to_string(2 * d));
   core::SignMatrix s(N, d);
   for (std::size_t i = 0; i < N; ++i) {
     std::size_t r = i % d;
@@ -44,7 +47,7 @@ core::SignMatrix hadamard_keys(std::size_t N, std::size_t d) {
 
 core::SignMatrix read_keys_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("--keys: cannot read key file '" + path + "'");
+  if (!in) throw ParameterError("keys", "cannot read key file '" + path + "'");
   std::vector<std::string> rows;
   std::string line;
   std::size_t lineno = 0;
@@ -54,14 +57,20 @@ core::SignMatrix read_keys_file(const std::string& path) {
     if (line.empty() || line[0] == '#') continue;
     for (char ch : line)
       if (ch != '+' && ch != '-' && ch != '0' && ch != '1')
-        throw std::runtime_error("--keys: " + path + ":" + std::to_string(lineno) + ": character '" +
+        throw ParameterError("keys", path + ":" + std::to_string(lineno) + ": character '" +
                                  std::string(1, ch) + "' is not one of + - 0 1");
     if (!rows.empty() && line.size() != rows[0].size())
-      throw std::runtime_error("--keys: " + path + ":" + std::to_string(lineno) + ": row length " +
-                               std::to_string(line.size()) + " differs from " + std::to_string(rows[0].size()));
+      throw ParameterError("keys", path + ":" + std::to_string(lineno) + ": row length " +
+                                   std::to_string(line.size()) + " differs from " + std::to_string(rows[0].size()));
+    // The format's limits (limits.hpp), checked while reading so a huge file is not read whole.
+    if (line.size() > limits::max_dim)
+      throw ParameterError("keys", path + ":" + std::to_string(lineno) + ": dimension " + std::to_string(line.size()) +
+                                       " exceeds " + std::to_string(limits::max_dim));
+    if (rows.size() == limits::max_keys)
+      throw ParameterError("keys", path + ": more than " + std::to_string(limits::max_keys) + " keys");
     rows.push_back(line);
   }
-  if (rows.empty()) throw std::runtime_error("--keys: " + path + " holds no keys");
+  if (rows.empty()) throw ParameterError("keys", path + " holds no keys");
   core::SignMatrix s(rows.size(), rows[0].size());
   for (std::size_t i = 0; i < rows.size(); ++i)
     for (std::size_t c = 0; c < rows[i].size(); ++c) s.set(i, c, (rows[i][c] == '-' || rows[i][c] == '1') ? -1 : 1);
@@ -75,8 +84,8 @@ core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d) {
     default: {
       core::SignMatrix s = read_keys_file(src.path);
       if ((N && N != s.rows()) || (d && d != s.cols()))
-        throw std::invalid_argument("--keys: file has " + std::to_string(s.rows()) + " keys of dimension " +
-                                    std::to_string(s.cols()) + ", not N=" + std::to_string(N) + ", d=" + std::to_string(d));
+        throw ParameterError("keys", "file has " + std::to_string(s.rows()) + " keys of dimension " +
+                                             std::to_string(s.cols()) + ", not N=" + std::to_string(N) + ", d=" + std::to_string(d));
       return s;
     }
   }

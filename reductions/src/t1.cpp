@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "attncert/core/entropy.hpp"
+#include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/limits.hpp"
 
 namespace attncert::reductions {
 
@@ -15,24 +17,25 @@ Notion parse_notion(const std::string& s) {
   if (s == "rel") return Notion::rel;
   if (s == "abs") return Notion::abs;
   if (s == "l2") return Notion::l2;
-  throw std::invalid_argument("--notion: '" + s + "' is not rel, abs or l2");
+  throw ParameterError("notion", "'" + s + "' is not rel, abs or l2");
 }
 
 const char* to_string(Notion n) { return n == Notion::rel ? "rel" : n == Notion::abs ? "abs" : "l2"; }
 
 void check_C(const Rational& C) {
-  if (C <= 0 || C > Rational(1 << 23)) throw std::invalid_argument("--C must lie in (0, 2^23], got " + core::to_string(C));
+  if (C <= 0 || C > Rational(Integer(limits::max_C)))
+    throw ParameterError("C", "must lie in (0, 2^23], got " + core::to_string(C));
 }
 
 void check_eta_delta(const Rational& eta, const Rational& delta) {
-  if (eta < 0 || eta >= 1) throw std::invalid_argument("--eta must lie in [0, 1), got " + core::to_string(eta));
-  if (delta < 0 || delta >= 1) throw std::invalid_argument("--delta must lie in [0, 1), got " + core::to_string(delta));
+  if (eta < 0 || eta >= 1) throw ParameterError("eta", "must lie in [0, 1), got " + core::to_string(eta));
+  if (delta < 0 || delta >= 1) throw ParameterError("delta", "must lie in [0, 1), got " + core::to_string(delta));
 }
 
 void check_rho_target(const Rational& eps, const Rational& delta_prime) {
-  if (eps <= 0 || eps >= 1) throw std::invalid_argument("--eps must lie in (0, 1), got " + core::to_string(eps));
+  if (eps <= 0 || eps >= 1) throw ParameterError("eps", "must lie in (0, 1), got " + core::to_string(eps));
   if (delta_prime <= 0 || delta_prime >= 1)
-    throw std::invalid_argument("--delta-prime must lie in (0, 1), got " + core::to_string(delta_prime));
+    throw ParameterError("delta_prime", "must lie in (0, 1), got " + core::to_string(delta_prime));
 }
 
 H1Instance make_h1(core::SignMatrix keys, const Rational& C, std::uint64_t bits_seed) {
@@ -90,7 +93,7 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   r.d = keys.cols();
   r.prm = prm;
   const std::size_t N = r.N, d = r.d;
-  if (N < 2) throw std::invalid_argument("T1 needs N >= 2 keys");
+  if (N < 2) throw ParameterError("n", "T1 needs N >= 2 keys");
   check_C(prm.C);
   check_eta_delta(prm.eta, prm.delta);
   r.max_inner = h.max_inner();
@@ -157,11 +160,14 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
     if (r.max_inner == static_cast<long>(d))
       r.reason = "keys " + std::to_string(r.witness_i) + " and " + std::to_string(r.witness_j) +
                  " coincide (Bob cannot tell their rows apart) and delta + phi = " + core::to_string(r.p) + " >= 1/2";
-    else
-      r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" +
-                 (r.rows_full < N ? std::to_string(N - r.rows_full) + " of " + std::to_string(N) + " rows lack the margin Lemma 3 needs"
-                                  : "the l2 flip fraction phi = " + core::to_string(r.phi) + " is too large") +
-                 "): no bound";
+    else {
+      // Name the real cause: delta alone, rows without margin, or the l2 flip budget.
+      std::string why = prm.delta * 2 >= 1 ? "delta = " + core::to_string(prm.delta) + " alone is >= 1/2"
+                        : r.rows_full < N   ? std::to_string(N - r.rows_full) + " of " + std::to_string(N) +
+                                                " rows lack the margin Lemma 3 needs"
+                                            : "the l2 flip fraction phi = " + core::to_string(r.phi) + " is too large";
+      r.reason = "delta + phi = " + core::to_string(r.p) + " >= 1/2 (" + why + "): no bound";
+    }
     return r;
   }
   core::IndexBound b = core::index_bound(Integer(static_cast<std::uint64_t>(N) * d), r.p);
@@ -188,8 +194,9 @@ Rational pair_tail(std::size_t d, long t) {
 }
 
 std::size_t d_hoeffding(std::size_t N, const Rational& eps, const Rational& delta_prime) {
-  if (eps <= 0 || eps > 1) throw std::invalid_argument("--eps must lie in (0, 1]");
-  if (delta_prime <= 0 || delta_prime >= 1) throw std::invalid_argument("--delta-prime must lie in (0, 1)");
+  if (eps <= 0 || eps > 1) throw ParameterError("eps", "must lie in (0, 1], got " + core::to_string(eps));
+  if (delta_prime <= 0 || delta_prime >= 1)
+    throw ParameterError("delta_prime", "must lie in (0, 1), got " + core::to_string(delta_prime));
   Rational pairs(Integer(static_cast<std::uint64_t>(N) * (N - 1)));
   Interval v = Interval::from_rational(2 / (eps * eps), 128) * core::log(Interval::from_rational(pairs / delta_prime, 128));
   Integer d = core::ceil(v.hi_q());
@@ -216,7 +223,7 @@ std::size_t d_binomial(std::size_t N, const Rational& eps, const Rational& delta
 }
 
 Rational default_C(std::size_t N, const Rational& eps) {
-  if (eps >= 1) throw std::invalid_argument("default C needs rho < 1");
+  if (eps >= 1) throw ParameterError("eps", "default C needs rho < 1, got " + core::to_string(eps));
   Interval v = core::log(Interval::from_long(static_cast<long>(8 * N), 128)) / Interval::from_rational(1 - eps, 128);
   return Rational(core::ceil(v.hi_q() * 16), 16);
 }

@@ -1,6 +1,9 @@
 #include "attncert/reductions/t1_decode.hpp"
 
 #include <algorithm>
+#include <optional>
+
+#include "attncert/core/refine.hpp"
 
 namespace attncert::reductions {
 
@@ -34,65 +37,94 @@ std::vector<Interval> bob_output(const H1Instance& inst, std::size_t i, mpfr_pre
   return Z;
 }
 
+namespace {
+
+struct RowCheck {
+  std::size_t back = 0, flips = 0;  // bits recovered; adversarial flips (l2)
+  std::string failure;              // empty when every promise held
+};
+
+// Row i at working precision prec: perturb Bob's enclosed output adversarially within the notion,
+// decode, and compare with Alice's bits. A failure may be an artefact of wide enclosures; the
+// caller refines before it believes one.
+RowCheck check_row(const H1Instance& inst, const T1Report& rep, std::size_t i, mpfr_prec_t prec) {
+  RowCheck out;
+  const std::size_t d = inst.d;
+  const Rational eta = rep.prm.eta;
+  Interval ieta = Interval::from_rational(eta, prec), zero = Interval::from_long(0, prec);
+  std::vector<Interval> Z = bob_output(inst, i, prec);
+  // The adversary's output Zhat; a bit decodes as [Zhat < 0] and is recovered when its sign is
+  // certain and right (the enclosure decides, never a float).
+  std::vector<bool> flipped(d, false);
+  if (rep.prm.notion == Notion::l2) {
+    // Budget^2 <= eta^2 ||Z||^2 (upper bound); moving coordinate l to 0 costs Z_l^2 (lower bound).
+    Interval norm2 = zero;
+    for (const auto& z : Z) norm2 = norm2 + z * z;
+    Rational budget = (ieta * ieta * norm2).hi_q();
+    std::vector<std::pair<Rational, std::size_t>> cost;
+    for (std::size_t l = 0; l < d; ++l) {
+      Rational lo = Z[l].lo_q(), hi = Z[l].hi_q();
+      Rational m = (lo > 0) ? lo : (hi < 0 ? Rational(-hi) : Rational(0));
+      cost.push_back({m * m, l});
+    }
+    std::sort(cost.begin(), cost.end());
+    Rational spent = 0;
+    for (const auto& [c, l] : cost) {
+      if (spent + c > budget) break;
+      spent += c;
+      flipped[l] = true;
+      ++out.flips;
+    }
+    if (out.flips > rep.flips[i])
+      out.failure = "row " + std::to_string(i) + ": adversary flips " + std::to_string(out.flips) +
+                    " > F_i = " + std::to_string(rep.flips[i]);
+  }
+  for (std::size_t l = 0; l < d; ++l) {
+    if (flipped[l]) continue;
+    const int v = inst.bits.entry(i, l);
+    Interval zh = Z[l];
+    if (rep.prm.notion == Notion::rel) zh = (Interval::from_long(1, prec) - ieta) * Z[l];  // toward 0
+    if (rep.prm.notion == Notion::abs) zh = Z[l] - ieta * Interval::from_long(v, prec);   // toward -v
+    bool sure_neg = core::less(zh, zero) == core::Tribool::yes;
+    bool sure_pos = core::less(zero, zh) == core::Tribool::yes;
+    if ((v < 0 && sure_neg) || (v > 0 && sure_pos)) ++out.back;
+  }
+  const std::size_t promised = d - rep.flips[i];
+  if (out.failure.empty() && out.back < promised)
+    out.failure = "row " + std::to_string(i) + ": " + std::to_string(out.back) + " bits recovered, " +
+                  std::to_string(promised) + " promised";
+  return out;
+}
+
+}  // namespace
+
 DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size_t rows) {
   DecodeReport out;
   const std::size_t N = inst.N, d = inst.d;
   rows = std::min(rows, N);
-  const Rational eta = rep.prm.eta;
-  const mpfr_prec_t prec = 128;
-  Interval ieta = Interval::from_rational(eta, prec), zero = Interval::from_long(0, prec);
-  auto fail = [&](const std::string& why) {
-    if (out.ok) out.detail = why;
-    out.ok = false;
-  };
   for (std::size_t r = 0; r < rows; ++r) {
     std::size_t i = rows == N ? r : r * (N - 1) / std::max<std::size_t>(rows - 1, 1);
-    std::vector<Interval> Z = bob_output(inst, i, prec);
-    const std::size_t promised = d - rep.flips[i];
+    // 128 bits decide every row of the instances we make; refine before believing a failure.
+    RowCheck row;
+    try {
+      row = core::refine(
+          [&](mpfr_prec_t prec) -> std::optional<RowCheck> {
+            row = check_row(inst, rep, i, prec);
+            return row.failure.empty() ? std::optional<RowCheck>(row) : std::nullopt;
+          },
+          "decoding check", 128, 1024);
+    } catch (const core::Undecided&) {
+      // row holds the failure seen at the highest precision
+    }
     out.rows += 1;
     out.bits += d;
-    out.certified_bits += promised;
-    // The adversary's output Zhat; a bit decodes as [Zhat < 0] and is recovered when its sign is
-    // certain and right (the enclosure decides, never a float).
-    std::vector<bool> flipped(d, false);
-    if (rep.prm.notion == Notion::l2) {
-      // Budget^2 <= eta^2 ||Z||^2 (upper bound); moving coordinate l to 0 costs Z_l^2 (lower bound).
-      Interval norm2 = zero;
-      for (const auto& z : Z) norm2 = norm2 + z * z;
-      Rational budget = (ieta * ieta * norm2).hi_q();
-      std::vector<std::pair<Rational, std::size_t>> cost;
-      for (std::size_t l = 0; l < d; ++l) {
-        Rational lo = Z[l].lo_q(), hi = Z[l].hi_q();
-        Rational m = (lo > 0) ? lo : (hi < 0 ? Rational(-hi) : Rational(0));
-        cost.push_back({m * m, l});
-      }
-      std::sort(cost.begin(), cost.end());
-      Rational spent = 0;
-      std::size_t nflip = 0;
-      for (const auto& [c, l] : cost) {
-        if (spent + c > budget) break;
-        spent += c;
-        flipped[l] = true;
-        ++nflip;
-      }
-      out.worst_flips = std::max(out.worst_flips, nflip);
-      if (nflip > rep.flips[i])
-        fail("row " + std::to_string(i) + ": adversary flips " + std::to_string(nflip) + " > F_i = " + std::to_string(rep.flips[i]));
+    out.certified_bits += d - rep.flips[i];
+    out.recovered += row.back;
+    out.worst_flips = std::max(out.worst_flips, row.flips);
+    if (!row.failure.empty() && out.ok) {
+      out.ok = false;
+      out.detail = row.failure;
     }
-    std::size_t back = 0;
-    for (std::size_t l = 0; l < d; ++l) {
-      if (flipped[l]) continue;
-      const int v = inst.bits.entry(i, l);
-      Interval zh = Z[l];
-      if (rep.prm.notion == Notion::rel) zh = (Interval::from_long(1, prec) - ieta) * Z[l];  // toward 0
-      if (rep.prm.notion == Notion::abs) zh = Z[l] - ieta * Interval::from_long(v, prec);   // toward -v
-      bool sure_neg = core::less(zh, zero) == core::Tribool::yes;
-      bool sure_pos = core::less(zero, zh) == core::Tribool::yes;
-      if ((v < 0 && sure_neg) || (v > 0 && sure_pos)) ++back;
-    }
-    out.recovered += back;
-    if (back < promised)
-      fail("row " + std::to_string(i) + ": " + std::to_string(back) + " bits recovered, " + std::to_string(promised) + " promised");
   }
   return out;
 }

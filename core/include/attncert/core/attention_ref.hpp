@@ -18,8 +18,8 @@ struct AttentionEnclosure {
 
 // Scores <q, k_j> are exact rationals; exp is enclosed after subtracting the exact maximum score
 // (so every exponential lies in (0, 1]). The precision starts at 64 bits and doubles until every
-// output interval is at most `max_width` wide; throws std::runtime_error if `max_prec` is not
-// enough and std::invalid_argument on shape errors or an empty cache.
+// output interval is at most `max_width` wide (core::refine); throws core::Undecided if `max_prec`
+// is not enough and std::invalid_argument on shape errors or an empty cache.
 AttentionEnclosure attention_reference(const RationalVector& q, const RationalMatrix& K,
                                        const RationalMatrix& V, const Rational& max_width,
                                        mpfr_prec_t max_prec = 1 << 14);

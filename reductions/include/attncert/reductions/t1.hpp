@@ -8,12 +8,13 @@
 #include "attncert/core/interval.hpp"
 #include "attncert/core/rational.hpp"
 #include "attncert/core/sign_matrix.hpp"
+#include "attncert/reductions/limits.hpp"
 
 namespace attncert::reductions {
 
 // Approximation notions (spec §0). Formalization: all three are supported; certificates name one.
 enum class Notion { rel, abs, l2 };
-Notion parse_notion(const std::string& s);  // throws std::invalid_argument naming --notion
+Notion parse_notion(const std::string& s);  // throws ParameterError("notion")
 const char* to_string(Notion n);
 
 // H1: Alice's tokens t = 1..N are (q = 0, k = s_t, v = (-1)^{x_t}); Bob, to learn row i, appends
@@ -30,12 +31,12 @@ struct H1Instance {
 H1Instance make_h1(core::SignMatrix keys, const core::Rational& C, std::uint64_t bits_seed);
 
 struct T1Params {
-  core::Rational C = 16, eta = core::Rational(1, 4), delta = 0;
+  core::Rational C = 16, eta = defaults::eta(), delta = defaults::delta();
   Notion notion = Notion::rel;
 };
 
 // Range checks of T1's parameters, shared by the library and the CLI (which calls them before any
-// long work); each throws std::invalid_argument naming the option and the value.
+// long work); each throws ParameterError naming the parameter and the value.
 // C in (0, 2^23]: the certificate format's range, within which the checker's exp enclosure works.
 void check_C(const core::Rational& C);
 void check_eta_delta(const core::Rational& eta, const core::Rational& delta);             // [0, 1) each
