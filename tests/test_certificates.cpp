@@ -2,7 +2,8 @@
 #include <catch2/catch.hpp>
 #include <limits>
 
-#include "attncert/verifiers/theorems.hpp"
+#include "attncert/verifiers/verify_gram.hpp"
+#include "attncert/verifiers/verify_index.hpp"
 #include "attncert/checker/checker.hpp"
 
 using namespace attncert;

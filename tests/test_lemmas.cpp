@@ -19,10 +19,10 @@ TEST_CASE("every hypothesis the decoding lemmas need is really needed", "[z3][le
   z3::context c;
   auto lemmas = reductions::decoding_lemmas(c, 2);
   struct Drop { std::string lemma; std::size_t index; };
-  // rel: eta < 1 (index 4); abs: mu > eta (index 3); sign margin: u_1 >= -1 (index 4);
-  // l2: the distance bound (last).
+  // rel: eta < 1 (index 4); abs: mu > eta (index 3); sign margin: w_1 >= 0 with -1 <= u_1 <= 1
+  // (index 3); l2: the distance bound (last).
   for (auto drop : {Drop{"lemma3_decoding_rel", 4}, Drop{"lemma3_decoding_abs", 3},
-                    Drop{"lemma2_sign_margin(k=2)", 4}, Drop{"lemma3_decoding_l2_flips(d=2)", 10}}) {
+                    Drop{"lemma2_sign_margin(k=2)", 3}, Drop{"lemma3_decoding_l2_flips(d=2)", 10}}) {
     const reductions::LemmaStatement* l = nullptr;
     for (const auto& x : lemmas)
       if (x.name == drop.lemma) l = &x;

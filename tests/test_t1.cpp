@@ -7,7 +7,8 @@
 #include "attncert/reductions/keys.hpp"
 #include "attncert/reductions/t1.hpp"
 #include "attncert/reductions/t1_decode.hpp"
-#include "attncert/verifiers/theorems.hpp"
+#include "attncert/reductions/errors.hpp"
+#include "attncert/verifiers/verify_t1.hpp"
 #include "attncert/checker/checker.hpp"
 
 using namespace attncert;
@@ -147,11 +148,12 @@ TEST_CASE("T1 certificates round-trip, and tampering is rejected", "[t1][checker
   o.seed = 21;
   o.quiet = true;
   verifiers::T1Options t;
-  t.n = 400;
-  t.d = 48;
-  t.notion = "l2";
-  t.eta = Rational(1, 3);
-  t.delta = Rational(1, 50);
+  t.request.n = 400;
+  t.request.d = 48;
+  t.request.notion = red::Notion::l2;
+  t.request.eta = Rational(1, 3);
+  t.request.delta = Rational(1, 50);
+  t.request.keys = red::parse_key_source("random", o.seed);
   t.decode_rows = 4;
   auto out = verifiers::verify_t1(t, o);
   REQUIRE(out.status == verifiers::certified);
@@ -225,12 +227,12 @@ TEST_CASE("key sources: Hadamard is orthogonal, key files are read strictly", "[
   CHECK(K.rows() == 2);
   CHECK(K.inner(0, 1) == 4);
   write("+-+\n+-\n");
-  CHECK_THROWS_AS(red::read_keys_file(path), std::runtime_error);
+  CHECK_THROWS_AS(red::read_keys_file(path), red::ParameterError);
   write("+x+\n");
-  CHECK_THROWS_AS(red::read_keys_file(path), std::runtime_error);
+  CHECK_THROWS_AS(red::read_keys_file(path), red::ParameterError);
   write("# nothing\n");
-  CHECK_THROWS_AS(red::read_keys_file(path), std::runtime_error);
+  CHECK_THROWS_AS(red::read_keys_file(path), red::ParameterError);
   std::remove(path.c_str());
-  CHECK_THROWS_AS(red::read_keys_file("/nonexistent/keys.txt"), std::runtime_error);
+  CHECK_THROWS_AS(red::read_keys_file("/nonexistent/keys.txt"), red::ParameterError);
   CHECK_THROWS_AS(red::parse_key_source("gaussian", 1), std::invalid_argument);
 }

@@ -4,8 +4,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "attncert/core/atomic_file.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
+#include "attncert/core/refine.hpp"
+#include "attncert/reductions/errors.hpp"
 #include "attncert/verifiers/certificate.hpp"
+#include "attncert/verifiers/registry.hpp"
 
 namespace attncert::verifiers {
 
@@ -14,6 +17,7 @@ const char* status_name(int status) {
     case certified: return "certified";
     case refuted: return "refuted";
     case bad_input: return "bad input";
+    case internal_error: return "internal error";
     default: return "inconclusive";
   }
 }
@@ -92,7 +96,7 @@ void write_junit(const std::string& path, const std::string& suite, const std::v
     x << "</testcase>\n";
   }
   x << "</testsuite>\n</testsuites>\n";
-  core::write_file_atomic(path, x.str());
+  write_file_atomic(path, x.str());
 }
 
 int finish(const Outcome& o, const CommonOptions& opt) {
@@ -119,21 +123,41 @@ int finish(const Outcome& o, const CommonOptions& opt) {
   return o.status;
 }
 
+void reject_empty_values(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options())
+    if (o->count() > 0 && o->get_type_size_max() > 0)  // flags take no value
+      for (const auto& v : o->results())
+        if (v.empty()) throw BadInput(o->get_name() + ": empty value");
+  for (const CLI::App* sub : app.get_subcommands()) reject_empty_values(*sub);
+}
+
+// A parameter name of the reductions layer as the flag that sets it: "delta_prime" -> "--delta-prime".
+static std::string flag_of(const std::string& parameter) {
+  std::string f = "--" + parameter;
+  for (char& c : f)
+    if (c == '_') c = '-';
+  return f;
+}
+
 int guarded(const std::string& prog, const std::function<int()>& body) {
+  auto say = [&](const std::string& what, const std::string& msg) { std::fprintf(stderr, "%s: %s: %s\n", prog.c_str(), what.c_str(), msg.c_str()); };
   try {
     return body();
   } catch (const BadInput& e) {
-    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    say("error", e.what());
     return bad_input;
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+  } catch (const reductions::ParameterError& e) {
+    say("error", flag_of(e.parameter) + ": " + e.detail);
     return bad_input;
-  } catch (const std::runtime_error& e) {  // I/O: unreadable or unwritable files
-    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+  } catch (const FileError& e) {
+    say("error", e.what());
     return bad_input;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: inconclusive: internal error: %s\n", prog.c_str(), e.what());
+  } catch (const core::Undecided& e) {
+    say("inconclusive", e.what());
     return inconclusive;
+  } catch (const std::exception& e) {
+    say("internal error", std::string(e.what()) + " (a bug in attncert; please report it)");
+    return internal_error;
   }
 }
 
@@ -156,21 +180,25 @@ static int parse_or_exit(CLI::App& app, int argc, char** argv, const std::string
   return 0;
 }
 
-int single_verifier_main(const std::string& name, int argc, char** argv) {
-  core::install_interrupt_cleanup();
-  const VerifierSpec* spec = nullptr;
-  for (const auto& s : verifier_specs())
-    if (s.name == name) spec = &s;
-  std::string prog = "verify_" + name;
-  CLI::App app{spec->description, prog};
+int single_verifier_main(const std::string& id, int argc, char** argv) {
+  install_interrupt_cleanup();
+  const std::string prog = "verify_" + id;
+  const Theorem* t = find_theorem(id);
+  if (!t) {  // the executable's name and the registry disagree: a build bug, not bad input
+    std::fprintf(stderr, "%s: internal error: no theorem '%s' is registered\n", prog.c_str(), id.c_str());
+    return internal_error;
+  }
+  CLI::App app{t->summary, prog};
   CommonOptions opt;
   std::string seed_text = "1";
   add_common_options(app, opt, seed_text);
-  Runner run = spec->setup(app);
+  app.footer(kVerifierFooter);
+  Runner run = t->setup(app);
   bool done;
   int rc = parse_or_exit(app, argc, argv, prog, done);
   if (done) return rc;
   return guarded(prog, [&] {
+    reject_empty_values(app);
     opt.seed = parse_seed(seed_text);
     return finish(run(opt), opt);
   });

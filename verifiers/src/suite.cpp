@@ -3,69 +3,58 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <functional>
-#include <iostream>
+#include <stdexcept>
 
-#include "attncert/core/atomic_file.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
 #include "attncert/verifiers/certificate.hpp"
-#include "attncert/verifiers/theorems.hpp"
+#include "attncert/verifiers/cli.hpp"
+#include "attncert/verifiers/registry.hpp"
 
 namespace attncert::verifiers {
 
+Outcome run_line(const Theorem& t, const std::string& line, const CommonOptions& base) {
+  CLI::App app{t.summary, "verify " + t.id};
+  CommonOptions opt = base;
+  std::string seed_text = std::to_string(base.seed);
+  add_common_options(app, opt, seed_text);
+  Runner run = t.setup(app);
+  try {
+    app.parse(line, false);
+  } catch (const CLI::ParseError& e) {  // a suite line is ours: a bad one is a bug, not bad input
+    throw std::logic_error("suite line '" + t.id + " " + line + "': " + e.what());
+  }
+  reject_empty_values(app);
+  opt.seed = parse_seed(seed_text);
+  return run(opt);
+}
+
 std::vector<Outcome> run_suite(const std::string& name, const std::string& cert_dir, const CommonOptions& opt) {
-  using Entry = std::function<Outcome()>;
-  std::vector<Entry> entries;
-  CommonOptions quiet = opt;
-  quiet.quiet = true;
-  auto index = [&](long N, core::Rational p) {
-    entries.push_back([=] { return verify_index({core::Integer(N), p}, quiet); });
-  };
-  auto gram = [&](std::uint64_t N, std::uint64_t d, std::uint64_t seed, core::Rational rho) {
-    entries.push_back([=] {
-      CommonOptions o = quiet;
-      o.seed = seed;
-      return verify_gram({N, d, rho}, o);
-    });
-  };
-  if (name == "default") {
-    index(100000, core::Rational(1, 10));
-    index(1000000, core::Rational(1, 100));
-    index(4096, core::Rational(1, 3));
-    index(1024, core::Rational(1, 2));
-    gram(4096, 256, 1, core::Rational(1, 2));
-    gram(16384, 512, 2, core::Rational(1, 3));
-    auto t1 = [&](std::uint64_t n, std::uint64_t d, std::string notion, core::Rational eta, core::Rational delta,
-                  std::string keys, bool auto_params) {
-      T1Options t;
-      t.n = n, t.d = d, t.notion = notion, t.eta = eta, t.delta = delta, t.keys = keys, t.auto_params = auto_params;
-      t.n_given = t.d_given = true;
-      entries.push_back([=] { return verify_t1(t, quiet); });
-    };
-    t1(4096, 256, "rel", core::Rational(1, 4), 0, "random", false);
-    t1(4096, 256, "l2", core::Rational(1, 4), core::Rational(1, 100), "random", false);
-    t1(16384, 128, "abs", core::Rational(1, 2), core::Rational(1, 20), "random", false);
-    t1(65536, 0, "rel", core::Rational(1, 4), 0, "random", true);
-    t1(257, 128, "l2", core::Rational(1, 4), 0, "hadamard", false);
-    entries.push_back([=] { return verify_lemmas(20000, quiet); });
-  } else if (name == "quick") {
-    index(100000, core::Rational(1, 10));
-    gram(512, 128, 1, core::Rational(3, 4));
-    entries.push_back([=] { return verify_lemmas(20000, quiet); });
-  } else {
-    throw BadInput("--suite: unknown suite '" + name + "' (known: default, quick)");
+  std::vector<std::pair<const Theorem*, std::string>> entries;
+  for (const Theorem* t : theorems())
+    if (auto it = t->suites.find(name); it != t->suites.end())
+      for (const auto& line : it->second) entries.emplace_back(t, line);
+  if (entries.empty()) {
+    std::string known;
+    for (const auto& s : suite_names()) known += (known.empty() ? "" : ", ") + s;
+    throw BadInput("--suite: unknown suite '" + name + "' (known: " + known + ")");
   }
   if (!cert_dir.empty()) {
     try {
-      core::make_directories(cert_dir);
-    } catch (const std::runtime_error& e) {
+      make_directories(cert_dir);
+    } catch (const FileError& e) {
       throw BadInput(std::string("--cert-dir: ") + e.what());
     }
   }
+  CommonOptions quiet = opt;
+  quiet.quiet = true;
+  quiet.json = false;
+  quiet.cert.clear();
+  quiet.junit.clear();
   std::vector<Outcome> out;
   const bool show = !opt.quiet && !opt.json && isatty(2);
   for (std::size_t k = 0; k < entries.size(); ++k) {
     if (show) std::fprintf(stderr, "\r\033[Ksuite %s: entry %zu/%zu", name.c_str(), k + 1, entries.size());
-    out.push_back(entries[k]());
+    out.push_back(run_line(*entries[k].first, entries[k].second, quiet));
     if (!cert_dir.empty() && !out.back().certificate.is_null()) {
       char file[64];
       std::snprintf(file, sizeof file, "%02zu-%s.json", k + 1, out.back().theorem.c_str());
@@ -87,7 +76,7 @@ void print_suite_table(const std::vector<Outcome>& outcomes) {
 int suite_status(const std::vector<Outcome>& outcomes) {
   int worst = certified;
   for (const auto& o : outcomes) {
-    if (o.status == bad_input) return bad_input;
+    if (o.status == bad_input || o.status == internal_error) return o.status;
     if (o.status == refuted) worst = refuted;
     else if (o.status == inconclusive && worst == certified) worst = inconclusive;
   }

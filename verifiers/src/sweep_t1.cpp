@@ -1,11 +1,12 @@
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
-#include "attncert/core/atomic_file.hpp"
-#include "attncert/core/progress.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
+#include "attncert/verifiers/progress.hpp"
 #include "attncert/reductions/t1.hpp"
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/sweep.hpp"
@@ -21,24 +22,25 @@ std::vector<std::uint64_t> parse_grid(const std::string& text, const std::string
   if (dots == std::string::npos) {
     std::stringstream ss(text);
     std::string item;
-    while (std::getline(ss, item, ',')) v.push_back(parse_count(item, name, 1, 1u << 20));
+    while (std::getline(ss, item, ',')) v.push_back(parse_count(item, name, 1, red::limits::max_keys));
   } else {
     std::string a = text.substr(0, dots), rest = text.substr(dots + 2), step;
     if (auto colon = rest.find(':'); colon != std::string::npos) {
       step = rest.substr(colon + 1);
       rest = rest.substr(0, colon);
     }
-    std::uint64_t lo = parse_count(a, name, 1, 1u << 20), hi = parse_count(rest, name, 1, 1u << 20);
+    std::uint64_t lo = parse_count(a, name, 1, red::limits::max_keys), hi = parse_count(rest, name, 1, red::limits::max_keys);
     if (lo > hi) throw BadInput(name + ": empty range " + text);
     if (step.empty() && geometric_default) {
       for (std::uint64_t x = lo; x <= hi; x *= 2) v.push_back(x);
     } else {
-      std::uint64_t s = step.empty() ? 1 : parse_count(step, name + " step", 1, 1u << 20);
+      std::uint64_t s = step.empty() ? 1 : parse_count(step, name + " step", 1, red::limits::max_keys);
       for (std::uint64_t x = lo; x <= hi; x += s) v.push_back(x);
     }
   }
   if (v.empty()) throw BadInput(name + ": empty grid");
-  if (v.size() > 4096) throw BadInput(name + ": more than 4096 grid points");
+  if (v.size() > red::limits::max_grid_points)
+    throw BadInput(name + ": more than " + std::to_string(red::limits::max_grid_points) + " grid points");
   return v;
 }
 
@@ -48,14 +50,15 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   red::check_eta_delta(s.eta, s.delta);
   red::check_rho_target(s.eps, s.delta_prime);
   for (auto n : s.n)
-    if (n < 3) throw BadInput("--n: every n must be >= 3");
+    if (n < 3 || n > red::limits::max_keys + 1)
+      throw BadInput("--n: every n must lie in [3, " + std::to_string(red::limits::max_keys + 1) + "]");
   for (auto d : s.d)
-    if (d > 65535) throw BadInput("--d: every d must be <= 65535");
+    if (d > red::limits::max_dim) throw BadInput("--d: every d must be <= " + std::to_string(red::limits::max_dim));
   tp.eta = s.eta;
   tp.delta = s.delta;
   try {
-    core::make_directories(s.out_dir);
-  } catch (const std::runtime_error& e) {
+    make_directories(s.out_dir);
+  } catch (const FileError& e) {
     throw BadInput(std::string("--out: ") + e.what());
   }
 
@@ -67,7 +70,7 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   double total = 0, done = 0;
   for (auto n : s.n)
     for (auto d : s.d) total += double(n) * double(n) * double(d);
-  core::Progress bar("sweep t1", "%", !opt.quiet);
+  Progress bar("sweep t1", "%", !opt.quiet);
   for (auto n : s.n) {
     const std::size_t N = n - 1;
     curves << n << "," << N << "," << std::log2(double(n)) << "," << red::d_hoeffding(N, s.eps, s.delta_prime) << ","
@@ -95,8 +98,8 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
   bar.finish();
   res.csv = s.out_dir + "/t1.csv";
   res.curves_csv = s.out_dir + "/t1_curves.csv";
-  core::write_file_atomic(res.csv, csv.str());
-  core::write_file_atomic(res.curves_csv, curves.str());
+  write_file_atomic(res.csv, csv.str());
+  write_file_atomic(res.curves_csv, curves.str());
 
   // The plot: certified (filled) vs not (cross) over (log2 n, d), with the sufficient-d curves,
   // as SVG and PNG (some SVG viewers do not draw gnuplot's point symbols).
@@ -114,8 +117,8 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
          << "     '" << res.curves_csv << "' using 3:5 with lines lw 2 dt 2 lc rgb '#313695' title 'exact binomial tail'\n";
     auto render = [&](const std::string& term, const std::string& ext) -> std::string {
       std::string out = s.out_dir + "/t1." + ext, tmp = out + ".tmp.plot", script = s.out_dir + "/t1_" + ext + ".gp";
-      core::write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
-      core::InterruptCleanup guard(tmp);
+      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
+      InterruptCleanup guard(tmp);
       std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
       if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) return out;
       std::remove(tmp.c_str());
@@ -125,6 +128,42 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
     res.png = render("pngcairo size 1000,600 font 'sans,11'", "png");
   }
   return res;
+}
+
+Sweep t1_sweep() {
+  auto setup = [](CLI::App& sub) -> std::function<int(const CommonOptions&)> {
+    struct Text {
+      std::string n = "256..65536", d = "8..128:8", notion = red::defaults::notion, eta = core::to_string(red::defaults::eta()),
+                  delta = core::to_string(red::defaults::delta()), eps = core::to_string(red::defaults::eps()),
+                  delta_prime = core::to_string(red::defaults::delta_prime()), out = "out/sweep_t1";
+    };
+    auto t = std::make_shared<Text>();
+    sub.add_option("--n", t->n, "sequence lengths: a..b (powers of two), a..b:step or a,b,c (default " + t->n + ")");
+    sub.add_option("--d", t->d, "dimensions: a..b:step, a..b (powers of two) or a,b,c (default " + t->d + ")");
+    sub.add_option("--notion", t->notion, "rel | abs | l2 (default " + t->notion + ")");
+    sub.add_option("--eta", t->eta, "eta in [0, 1) (default " + t->eta + ")");
+    sub.add_option("--delta", t->delta, "delta in [0, 1) (default " + t->delta + ")");
+    sub.add_option("--eps", t->eps, "C = ceil(16 ln(8N)/(1 - eps))/16, and the curves' rho target (default " + t->eps + ")");
+    sub.add_option("--delta-prime", t->delta_prime, "the curves' failure probability (default " + t->delta_prime + ")");
+    sub.add_option("--out", t->out, "output directory (default " + t->out + ")");
+    return [t](const CommonOptions& o) {
+      T1SweepOptions s;
+      s.n = parse_grid(t->n, "--n", true);
+      s.d = parse_grid(t->d, "--d", true);
+      s.notion = t->notion;
+      s.eta = parse_rational_param(t->eta, "--eta");
+      s.delta = parse_rational_param(t->delta, "--delta");
+      s.eps = parse_rational_param(t->eps, "--eps");
+      s.delta_prime = parse_rational_param(t->delta_prime, "--delta-prime");
+      s.out_dir = t->out;
+      SweepResult r = sweep_t1(s, o);
+      std::printf("%zu cells, %zu certified\nwrote %s\nwrote %s\n", r.cells, r.certified, r.csv.c_str(), r.curves_csv.c_str());
+      if (r.svg.empty()) std::printf("no plot (gnuplot not found or failed)\n");
+      else std::printf("wrote %s\nwrote %s\n", r.svg.c_str(), r.png.c_str());
+      return 0;
+    };
+  };
+  return {"T1 phase diagram over (n, d): CSV + SVG/PNG", setup};
 }
 
 }  // namespace attncert::verifiers

@@ -1,8 +1,13 @@
 #include <chrono>
 
+#include <memory>
+
 #include "attncert/core/entropy.hpp"
+#include "attncert/reductions/certificate_json.hpp"
 #include "attncert/verifiers/certificate.hpp"
-#include "attncert/verifiers/theorems.hpp"
+#include "attncert/verifiers/cli.hpp"
+#include "attncert/verifiers/registry.hpp"
+#include "attncert/verifiers/verify_index.hpp"
 
 namespace attncert::verifiers {
 
@@ -28,10 +33,36 @@ Outcome verify_index(const IndexParams& prm, const CommonOptions&) {
   o.certificate = certificate_header("index");
   o.certificate["parameters"] = {{"N", core::to_string(prm.N)}, {"p", core::to_string(prm.p)}};
   o.certificate["instance"] = nullptr;  // INDEX is a statement about all protocols: no instance
-  o.certificate["derived"] = {{"H2(p)", interval_json(b.h2_lo, b.h2_hi)}};
-  o.certificate["claim"] = bits_claim_json("one_way_message_bits_lower_bound", b.bits, b.bits_ceil);
+  o.certificate["derived"] = {{"H2(p)", reductions::interval_json(b.h2_lo, b.h2_hi)}};
+  o.certificate["claim"] = reductions::bits_claim_json("one_way_message_bits_lower_bound", b.bits, b.bits_ceil);
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
+}
+
+namespace {
+Runner setup(CLI::App& sub) {
+  auto N = std::make_shared<std::string>("100000");
+  auto p = std::make_shared<std::string>("1/10");
+  sub.add_option("--N", *N, "INDEX length N (default 100000)");
+  sub.add_option("--p", *p, "average error probability p in [0, 1/2], exact: 0.1 or 1/10 (default 1/10)");
+  return [N, p](const CommonOptions& opt) {
+    IndexParams prm;
+    prm.N = parse_count(*N, "--N", 1, ~std::uint64_t{0});
+    prm.p = parse_rational_param(*p, "--p");
+    return verify_index(prm, opt);
+  };
+}
+}  // namespace
+
+const Theorem& theorem_index() {
+  static const Theorem t{"index",
+                         "INDEX one-way communication bound N(1 - H2(p)) bits (docs/theorems.md#index)",
+                         setup,
+                         {{"default", {"--N 100000 --p 1/10", "--N 1000000 --p 1/100", "--N 4096 --p 1/3", "--N 1024 --p 1/2"}},
+                          {"quick", {"--N 100000 --p 1/10"}}},
+                         std::nullopt,
+                         "check_index"};
+  return t;
 }
 
 }  // namespace attncert::verifiers

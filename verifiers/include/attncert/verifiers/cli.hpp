@@ -12,6 +12,10 @@
 namespace attncert::verifiers {
 
 void add_common_options(CLI::App& app, CommonOptions& opt, std::string& seed_text);
+// The help footer of every verifier: common options and exit codes.
+inline constexpr const char* kVerifierFooter =
+    "Common options: --seed N, --threads N, --cert FILE, --json, --junit FILE, --quiet\n"
+    "Exit codes: 0 certified, 1 refuted, 2 bad input, 3 inconclusive, 4 internal error";
 std::uint64_t parse_seed(const std::string& text);  // throws BadInput
 
 // Parameter parsing with one-line errors that name the parameter (thrown as BadInput).
@@ -23,19 +27,16 @@ core::Rational parse_rational_param(const std::string& text, const std::string& 
 int finish(const Outcome& o, const CommonOptions& opt);
 void write_junit(const std::string& path, const std::string& suite, const std::vector<Outcome>& outcomes);
 
-// Runs `body` and maps exceptions to exit codes: BadInput and CLI parse errors -> 2 with one line
-// on stderr, anything else unexpected -> 3 ("inconclusive: internal error ...").
+// Throws BadInput for any option of `app` (or its subcommands) given with an empty value:
+// `--C ""` is bad input, not "absent".
+void reject_empty_values(const CLI::App& app);
+
+// Runs `body` and maps exceptions to exit codes: BadInput, a reductions::ParameterError (printed
+// with the parameter's flag), a FileError and CLI parse errors -> 2 with one line on stderr;
+// core::Undecided -> 3 (inconclusive); anything else -> 4 ("internal error").
 int guarded(const std::string& prog, const std::function<int()>& body);
 
-// A verifier subcommand: registers its options on `sub` and returns the function that runs it.
-using Runner = std::function<Outcome(const CommonOptions&)>;
-struct VerifierSpec {
-  std::string name, description;
-  std::function<Runner(CLI::App& sub)> setup;
-};
-const std::vector<VerifierSpec>& verifier_specs();
-
-// main() of a per-theorem executable (verifiers/verify_<name>).
-int single_verifier_main(const std::string& name, int argc, char** argv);
+// main() of a per-theorem executable (verifiers/verify_<id>, generated from cmake/theorems.cmake).
+int single_verifier_main(const std::string& id, int argc, char** argv);
 
 }  // namespace attncert::verifiers

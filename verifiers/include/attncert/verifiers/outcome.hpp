@@ -1,14 +1,16 @@
 // What a verifier run produces, independent of how the CLI renders it.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace attncert::verifiers {
 
-// Process exit codes (README, "Exit codes").
-enum Status : int { certified = 0, refuted = 1, bad_input = 2, inconclusive = 3 };
+// Process exit codes (README, "Exit codes"). internal_error is a bug of ours (a failed invariant,
+// an overflow), never a verdict about the input.
+enum Status : int { certified = 0, refuted = 1, bad_input = 2, inconclusive = 3, internal_error = 4 };
 const char* status_name(int status);
 
 struct Outcome {
@@ -34,6 +36,11 @@ struct CommonOptions {
 
 // Bad input: carries the one-line message; the CLI prints it and exits with status 2.
 struct BadInput : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A file that cannot be read or written (the path is in the message): bad input, exit 2.
+struct FileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "attncert/core/rational.hpp"
+#include "attncert/reductions/limits.hpp"
 #include "attncert/verifiers/outcome.hpp"
+#include "attncert/verifiers/registry.hpp"
 
 namespace attncert::verifiers {
 
@@ -14,9 +16,9 @@ std::vector<std::uint64_t> parse_grid(const std::string& text, const std::string
 
 struct T1SweepOptions {
   std::vector<std::uint64_t> n, d;
-  std::string notion = "rel";
-  core::Rational eta = core::Rational(1, 4), delta = 0;
-  core::Rational eps = core::Rational(1, 2), delta_prime = core::Rational(1, 100);  // C rule and curves
+  std::string notion = reductions::defaults::notion;
+  core::Rational eta = reductions::defaults::eta(), delta = reductions::defaults::delta();
+  core::Rational eps = reductions::defaults::eps(), delta_prime = reductions::defaults::delta_prime();  // C rule and curves
   std::string out_dir = "out/sweep_t1";
 };
 
@@ -29,5 +31,8 @@ struct SweepResult {
 // out_dir/t1.csv (one row per cell), out_dir/t1_curves.csv (Hoeffding and binomial-tail d per n)
 // and out_dir/t1.svg + t1.png (phase diagram over (log2 n, d) with both curves), each atomically.
 SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt);
+
+// `attncert sweep t1`: its options and runner, for t1's registration.
+Sweep t1_sweep();
 
 }  // namespace attncert::verifiers
