@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Every certificate kind and variant the CLI writes validates against docs/schemas, and typical
+# mistakes do not (docs/certificates.md, "JSON Schemas").
+# usage: validate_certs.sh BUILD_BIN_DIR SCHEMA_DIR   (BUILD_BIN_DIR holds the attncert binary)
+set -u
+BIN=$1 SCHEMAS=$2
+A=$BIN/attncert
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3   # Debian's python3 with python3-jsonschema, not a pyenv python on PATH
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+passes=0 fails=0
+files=()
+
+if ! "$PY" -c 'import jsonschema' 2>/dev/null; then
+  echo "FAIL  $PY cannot import jsonschema (Debian package python3-jsonschema)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# produce ROLE CODE FILE -- command...: the command exits CODE and writes FILE.
+produce() {
+  local role=$1 code=$2 file=$3 rc
+  shift 4
+  "$@" >"$T/out.txt" 2>&1
+  rc=$?
+  if [[ $rc -ne $code ]]; then
+    echo "FAIL  $role: exit $rc, wanted $code: attncert ${*:2}"
+    head -3 "$T/out.txt"
+    fails=$((fails + 1))
+  elif [[ ! -s $file ]]; then
+    echo "FAIL  $role: no certificate written: attncert ${*:2}"
+    fails=$((fails + 1))
+  else
+    files+=("$role=$file")
+  fi
+}
+
+produce index 0 "$T/index.json" -- "$A" verify index --N 1000 --p 1/4 --quiet --cert "$T/index.json"
+produce gram 0 "$T/gram.json" -- "$A" verify gram --N 300 --d 64 --seed 5 --quiet --cert "$T/gram.json"
+# a refutation exits 1 and still writes its certificate (claim.holds false)
+produce gram-refuted 1 "$T/gram-refuted.json" -- "$A" verify gram --N 300 --d 8 --rho-max 1/8 --quiet --cert "$T/gram-refuted.json"
+produce t1-random 0 "$T/t1-random.json" -- "$A" verify t1 --n 512 --d 64 --quiet --cert "$T/t1-random.json"
+produce t1-hadamard 0 "$T/t1-hadamard.json" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --delta 1/10 --quiet --cert "$T/t1-hadamard.json"
+printf '+-+-\n0110\n' >"$T/keys.txt"
+produce t1-explicit 0 "$T/t1-explicit.json" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8 --quiet --cert "$T/t1-explicit.json"
+
+# The suite writes one certificate per entry that produces one.
+"$A" verify --suite quick --cert-dir "$T/suite" --quiet >"$T/out.txt" 2>&1
+rc=$?
+if [[ $rc -ne 0 ]]; then
+  echo "FAIL  suite quick: exit $rc, wanted 0"
+  head -3 "$T/out.txt"
+  fails=$((fails + 1))
+fi
+shopt -s nullglob
+suite=("$T"/suite/*.json)
+if [[ ${#suite[@]} -eq 0 ]]; then
+  echo "FAIL  suite quick wrote no certificates"
+  fails=$((fails + 1))
+fi
+for f in "${suite[@]}"; do files+=("suite/$(basename "$f")=$f"); done
+
+# The lemmas verifier writes a certificate once its producer supports one; validate it when it
+# does, and the hand-written example always.
+"$A" verify lemmas --quiet --cert "$T/lemmas.json" >"$T/out.txt" 2>&1
+rc=$?
+if [[ $rc -ne 0 ]]; then
+  echo "FAIL  lemmas: exit $rc, wanted 0"
+  head -3 "$T/out.txt"
+  fails=$((fails + 1))
+elif [[ -s $T/lemmas.json ]]; then
+  files+=("lemmas=$T/lemmas.json")
+else
+  echo "note  verify lemmas wrote no certificate; validating the example tests/schema/examples/lemmas.json only"
+fi
+files+=("lemmas-example=$HERE/examples/lemmas.json")
+
+"$PY" "$HERE/validate.py" "$SCHEMAS" "${files[@]}" >"$T/validate.txt" 2>&1
+rc=$?
+grep -v '^validate.py: ' "$T/validate.txt"
+ok=$(grep -c '^ok ' "$T/validate.txt")
+bad=$(grep -c '^FAIL ' "$T/validate.txt")
+passes=$((passes + ok))
+fails=$((fails + bad))
+if [[ $rc -ne 0 && $bad -eq 0 ]]; then
+  echo "FAIL  validate.py exited $rc"
+  fails=$((fails + 1))
+fi
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]
