@@ -1,4 +1,4 @@
-// T1 (spec §2): certification against brute force, negative cases, certificates, calculator.
+// T1 (docs/theorems.md#t1): certification against brute force, negative cases, certificates, calculator.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>

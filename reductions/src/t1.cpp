@@ -141,7 +141,7 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   r.phi = Rational(Integer(total_flips), Integer(static_cast<std::uint64_t>(N) * d));
   r.p = prm.delta + r.phi;
 
-  // The coarse rho bound (spec §2): one denominator for all rows.
+  // The coarse rho bound (docs/theorems.md#t1): one denominator for all rows.
   {
     Interval c = Interval::from_rational(prm.C, 160);
     Interval Dc = Interval::from_long(1, 160) +

@@ -1,4 +1,4 @@
-// Certified binary entropy and the INDEX one-way communication bound (spec §1).
+// Certified binary entropy and the INDEX one-way communication bound (docs/theorems.md#index).
 #pragma once
 #include "attncert/core/interval.hpp"
 #include "attncert/core/rational.hpp"

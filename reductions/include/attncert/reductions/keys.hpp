@@ -1,4 +1,4 @@
-// Key sources shared by T1, T2 and T5 (spec §2 "Key sources"): seeded random signs, explicit
+// Key sources shared by T1, T2 and T5 (docs/theorems.md#t1, "Key sources"): seeded random signs, explicit
 // codes, or keys read from a file.
 #pragma once
 #include <cstdint>

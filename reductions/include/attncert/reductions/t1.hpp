@@ -1,4 +1,4 @@
-// T1 (spec §2): the INDEX reduction H1(N, d, C, keys) and its exact certification.
+// T1 (docs/theorems.md#t1): the INDEX reduction H1(N, d, C, keys) and its exact certification.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,7 +12,7 @@
 
 namespace attncert::reductions {
 
-// Approximation notions (spec §0). Formalization: all three are supported; certificates name one.
+// Approximation notions (docs/theorems.md#conventions). Formalization: all three are supported; certificates name one.
 enum class Notion { rel, abs, l2 };
 Notion parse_notion(const std::string& s);  // throws ParameterError("notion")
 const char* to_string(Notion n);
