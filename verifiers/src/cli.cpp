@@ -1,6 +1,7 @@
 #include "attncert/verifiers/cli.hpp"
 
 #include <cstdio>
+#include <new>
 #include <iostream>
 #include <sstream>
 
@@ -151,6 +152,9 @@ int guarded(const std::string& prog, const std::function<int()>& body) {
     return bad_input;
   } catch (const FileError& e) {
     say("error", e.what());
+    return bad_input;
+  } catch (const std::bad_alloc&) {  // the parameters ask for more memory than this machine has
+    say("error", "out of memory for these parameters (reduce N or d)");
     return bad_input;
   } catch (const core::Undecided& e) {
     say("inconclusive", e.what());

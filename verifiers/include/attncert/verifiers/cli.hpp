@@ -32,7 +32,8 @@ void write_junit(const std::string& path, const std::string& suite, const std::v
 void reject_empty_values(const CLI::App& app);
 
 // Runs `body` and maps exceptions to exit codes: BadInput, a reductions::ParameterError (printed
-// with the parameter's flag), a FileError and CLI parse errors -> 2 with one line on stderr;
+// with the parameter's flag), a FileError, std::bad_alloc (parameters too large for this machine)
+// and CLI parse errors -> 2 with one line on stderr;
 // core::Undecided -> 3 (inconclusive); anything else -> 4 ("internal error").
 int guarded(const std::string& prog, const std::function<int()>& body);
 
