@@ -33,7 +33,8 @@ expect 2 "cannot write" -- "$A" verify index --cert /nonexistent/dir/c.json
 # an empty value is bad input, not "absent"
 expect 2 "--C: empty value" -- "$A" verify t1 --n 100 --d 16 --C ""
 expect 2 "--cert: empty value" -- "$A" verify index --cert ""
-expect 2 "--rho-max: empty value" -- "$A" verify gram --rho-max=
+expect 2 "--rho-max" -- "$A" verify gram --rho-max=
+expect 2 "--rho-max: empty value" -- "$A" verify gram --rho-max ""
 # --n counts a sequence everywhere; gram counts keys with --N only
 expect 2 "--n" -- "$A" verify gram --n 100
 [[ $("$A" verify index --N -5 2>&1 | wc -l) -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL: error is not one line"; fails=$((fails+1)); }
