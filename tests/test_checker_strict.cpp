@@ -427,3 +427,25 @@ TEST_CASE("checker: exit codes rank malformed over rejected over inconclusive ov
   else unsetenv("ATTNCERT_CVC5");
   for (auto& [name, c] : files) std::remove(f(name).c_str());
 }
+
+TEST_CASE("checker: the recomputation agrees for every number of words per key", "[checker]") {
+  for (std::uint64_t d : {1, 2, 63, 64, 65, 128, 150, 192, 193, 255, 256, 257, 300}) {  // 1 to 5 words
+    json good = gram_cert(60, d), bad = good;
+    INFO("d = " << d);
+    CHECK(check(good) == Verdict::accepted);
+    bad["instance"]["seed"] = "8";
+    if (d > 2) CHECK(check(bad) == Verdict::rejected);  // d <= 2: the two seeds may give one histogram
+  }
+}
+
+TEST_CASE("checker: duplicate keys are malformed at any depth", "[checker]") {
+  std::string text = gram_cert(60, 32).dump();
+  auto pos = text.find("\"inner_product_histogram\":{");
+  REQUIRE(pos != std::string::npos);
+  pos += std::string("\"inner_product_histogram\":{").size();
+  auto first = text.substr(pos, text.find(',', pos) - pos);  // "key":count
+  std::string dup = text.substr(0, pos) + first + "," + text.substr(pos);
+  auto r = checker::check_certificate_text(dup);
+  CHECK(r.verdict == Verdict::malformed);
+  CHECK(r.message.find("duplicate key") != std::string::npos);
+}

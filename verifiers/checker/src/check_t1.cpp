@@ -41,7 +41,7 @@ void check_t1(const Cert& c) {
   const mpq_class delta = rational_field(prm, "parameters", "delta");
   const std::string notion = text(prm, "parameters", "notion");
   if (C <= 0 || C > mpq_class(mpz_class(static_cast<unsigned long>(lim.max_C_num))))
-    throw Malformed("parameters.C must lie in (0, 2^23]");
+    throw Malformed("parameters.C must lie in (0, " + std::to_string(lim.max_C_num) + "]");
   if (eta < 0 || eta >= 1) throw Malformed("parameters.eta must lie in [0, 1)");
   if (delta < 0 || delta >= 1) throw Malformed("parameters.delta must lie in [0, 1)");
   if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
@@ -68,6 +68,7 @@ void check_t1(const Cert& c) {
   const mpz_class bits_ceil = integer_field(claim, "claim", "bits_ceil");
 
   // INDEX on N d bits given p (cheap), before the rows that justify phi (O(N^2 d)).
+  if (phi < 0 || phi > 1) throw Rejected("derived.phi_upper must lie in [0, 1] (a fraction of bits)");
   if (p != delta + phi) throw Rejected("derived.p_upper is not delta + phi_upper");
   if (2 * p >= 1) throw Rejected("derived.p_upper >= 1/2: INDEX gives no bound");
   auto h2 = [&](unsigned b) { return q_h2(p, b); };

@@ -1,22 +1,21 @@
 #include "json_strict.hpp"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 namespace attncert::checker {
 
 json parse_no_duplicates(const std::string& text) {
-  std::vector<std::vector<std::string>> keys_at_depth;
+  std::vector<std::set<std::string>> keys_at_depth;  // the keys seen so far in the open object at each depth
   json::parser_callback_t no_duplicates = [&](int depth, json::parse_event_t ev, json& parsed) {
     auto d = static_cast<std::size_t>(depth);
     if (ev == json::parse_event_t::object_start) {
       if (keys_at_depth.size() <= d + 1) keys_at_depth.resize(d + 2);
       keys_at_depth[d + 1].clear();
     } else if (ev == json::parse_event_t::key) {
-      auto& seen = keys_at_depth[d];
       std::string k = parsed.get<std::string>();
-      if (std::find(seen.begin(), seen.end(), k) != seen.end()) throw Malformed("duplicate key '" + k + "'");
-      seen.push_back(k);
+      if (!keys_at_depth[d].insert(k).second) throw Malformed("duplicate key '" + k + "'");
     }
     return true;
   };
@@ -25,13 +24,13 @@ json parse_no_duplicates(const std::string& text) {
 
 std::string path(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
 
-void expect_keys(const json& obj, const std::string& where, std::initializer_list<const char*> required,
-                 std::initializer_list<const char*> optional) {
+void expect_keys(const json& obj, const std::string& where, const std::vector<std::string>& required,
+                 const std::vector<std::string>& optional) {
   if (!obj.is_object()) throw Malformed((where.empty() ? "the certificate" : where) + " must be a JSON object");
-  for (const char* k : required)
+  for (const std::string& k : required)
     if (!obj.contains(k)) throw Malformed("missing field " + path(where, k));
   for (const auto& item : obj.items()) {
-    auto is = [&](const char* k) { return item.key() == k; };
+    auto is = [&](const std::string& k) { return item.key() == k; };
     if (std::none_of(required.begin(), required.end(), is) && std::none_of(optional.begin(), optional.end(), is))
       throw Malformed("unknown field " + path(where, item.key()));
   }
@@ -96,15 +95,10 @@ mpq_class rational_field(const json& obj, const std::string& where, const std::s
 
 std::uint64_t integer_in(const json& obj, const std::string& where, const std::string& key, std::uint64_t lo,
                          std::uint64_t hi) {
-  mpz_class v = integer_field(obj, where, key);
-  mpz_class l, h;
-  mpz_import(l.get_mpz_t(), 1, 1, sizeof lo, 0, 0, &lo);
-  mpz_import(h.get_mpz_t(), 1, 1, sizeof hi, 0, 0, &hi);
+  const mpz_class v = integer_field(obj, where, key), l(std::to_string(lo), 10), h(std::to_string(hi), 10);
   if (v < l || v > h)
     throw Malformed(path(where, key) + " = " + v.get_str() + " must lie in [" + l.get_str() + ", " + h.get_str() + "]");
-  std::uint64_t out = 0;
-  mpz_export(&out, nullptr, 1, sizeof out, 0, 0, v.get_mpz_t());  // 0 exports nothing: out stays 0
-  return out;
+  return std::stoull(v.get_str());
 }
 
 bool equals_integer(const json& x, long v) {

@@ -4,8 +4,8 @@
 #include <gmpxx.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "cert.hpp"
 
@@ -19,8 +19,8 @@ json parse_no_duplicates(const std::string& text);
 std::string path(const std::string& where, const std::string& key);
 
 // obj (found at `where`) is an object whose keys are all of `required` and any of `optional`.
-void expect_keys(const json& obj, const std::string& where, std::initializer_list<const char*> required,
-                 std::initializer_list<const char*> optional = {});
+void expect_keys(const json& obj, const std::string& where, const std::vector<std::string>& required,
+                 const std::vector<std::string>& optional = {});
 
 const json& member(const json& obj, const std::string& where, const std::string& key);
 std::string text(const json& obj, const std::string& where, const std::string& key);
