@@ -86,6 +86,17 @@ expect 0 "certified" -- "$A" verify --suite quick --cert-dir "$T/new/nested/cert
 expect 0 "" -- "$A" check -q "$T"/new/nested/certs/01-index.json
 expect 2 "--cert-dir" -- "$A" verify --suite quick --cert-dir "$T/suite.xml/sub"
 expect 0 "" -- "$A" check -q "$T"/suite/*.json
+# attncert-check options: strictly parsed (exit 2 naming the option), the pair budget
+expect 2 "--max-pairs" -- "$CHK" --max-pairs abc "$T/t1.json"
+expect 2 "--max-pairs" -- "$CHK" --max-pairs 01000 "$T/t1.json"
+expect 2 "--max-pairs" -- "$CHK" "$T/t1.json" --max-pairs
+expect 2 "--threads" -- "$CHK" --threads -1 "$T/t1.json"
+expect 2 "--threads" -- "$CHK" --threads 2x "$T/t1.json"
+expect 2 "--smt-timeout-ms" -- "$CHK" --smt-timeout-ms 0 "$T/t1.json"
+[[ $("$CHK" --threads x "$T/t1.json" 2>&1 | wc -l) -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL: option error is not one line"; fails=$((fails+1)); }
+expect 2 "MALFORMED.*needs 8382465 key pairs, above --max-pairs 1000" -- "$CHK" --max-pairs 1000 "$T/t1.json"
+expect 0 "ACCEPTED \(t1\)" -- "$CHK" --max-pairs 8382465 --threads 1 --smt-timeout-ms 5000 "$T/t1.json"
+expect 0 "usage: attncert-check" -- "$CHK" --help
 # nothing half-written is left behind
 if ls "$T" "$T/suite" | grep -q '\.tmp\.'; then echo "FAIL: temporary files left"; fails=$((fails+1)); else passes=$((passes+1)); fi
 echo "$passes passed, $fails failed"

@@ -1,0 +1,114 @@
+// T1 (spec §2): Lemma 1 bounds every row's softmax self-weight w_i from its histogram, Lemma 3
+// turns the margin 2 w_i - 1 into decoded bits (flips), and INDEX on N d bits with error
+// delta + phi gives the claimed bound on the KV cache.
+#include <algorithm>
+
+#include "cert.hpp"
+#include "decide.hpp"
+#include "json_strict.hpp"
+#include "sign_keys.hpp"
+
+namespace attncert::checker {
+
+namespace {
+// Lemma 3 per row, from the row's Lemma 1 denominator bound D >= 2^96 / w_i: the margin is
+// mu = 2 w_i - 1 >= (2^97 - D) / D; rows without enough margin count as all d bits flipped.
+std::uint64_t flips(const std::string& notion, const mpq_class& eta, std::size_t d, const mpz_class& one,
+                    const mpz_class& D) {
+  mpq_class mu(mpz_class(2 * one - D), D);
+  mu.canonicalize();
+  if (notion == "rel") return mu > 0 ? 0 : d;
+  if (notion == "abs") return mu > eta ? 0 : d;
+  if (mu <= 0) return d;  // l2: at most eta^2 d / mu^2 coordinates flip
+  mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
+  mpz_class fl;
+  mpz_fdiv_q(fl.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
+  return fl > d ? d : fl.get_ui();
+}
+}  // namespace
+
+void check_t1(const Cert& c) {
+  c.expect_sections({"statistics", "derived"});
+  const FormatLimits lim = format_limits();
+  const json& prm = c.doc.at("parameters");
+  expect_keys(prm, "parameters", {"n", "N", "d", "C", "notion", "eta", "delta"});
+  const std::size_t n = integer_in(prm, "parameters", "N", 2, lim.max_keys);
+  const std::size_t d = integer_in(prm, "parameters", "d", 1, lim.max_dim);
+  if (integer_field(prm, "parameters", "n") != mpz_class(static_cast<unsigned long>(n + 1)))
+    throw Malformed("parameters.n must be N + 1");
+  const mpq_class C = rational_field(prm, "parameters", "C");
+  const mpq_class eta = rational_field(prm, "parameters", "eta");
+  const mpq_class delta = rational_field(prm, "parameters", "delta");
+  const std::string notion = text(prm, "parameters", "notion");
+  if (C <= 0 || C > mpq_class(mpz_class(static_cast<unsigned long>(lim.max_C_num))))
+    throw Malformed("parameters.C must lie in (0, " + std::to_string(lim.max_C_num) + "]");
+  if (eta < 0 || eta >= 1) throw Malformed("parameters.eta must lie in [0, 1)");
+  if (delta < 0 || delta >= 1) throw Malformed("parameters.delta must lie in [0, 1)");
+  if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
+  const KeySource source = read_key_source(c.doc.at("instance"), true, n, d);
+
+  const json& stats = c.doc.at("statistics");
+  expect_keys(stats, "statistics", {"inner_product_histogram", "max_inner"});
+  const PairHistogram hist = read_histogram(stats, "statistics", n, d);
+  const json& mi = stats.at("max_inner");
+  if (!mi.is_number_integer()) throw Malformed("statistics.max_inner must be a JSON integer");
+  if (!equals_integer(mi, hist.max_inner))
+    throw Rejected("statistics.max_inner is not the largest inner product of statistics.inner_product_histogram");
+
+  const json& der = c.doc.at("derived");
+  expect_keys(der, "derived", {"w_min_lower", "phi_upper", "p_upper", "H2(p)"});
+  const mpq_class w_stored = rational_field(der, "derived", "w_min_lower");
+  const mpq_class phi = rational_field(der, "derived", "phi_upper");
+  const mpq_class p = rational_field(der, "derived", "p_upper");
+  const json& claim = c.doc.at("claim");
+  expect_keys(claim, "claim", {"kind", "bits", "bits_ceil"});
+  if (text(claim, "claim", "kind") != "kv_cache_space_lower_bound_bits")
+    throw Malformed("claim.kind is not kv_cache_space_lower_bound_bits");
+  const mpq_class bits = rational_field(claim, "claim", "bits");
+  const mpz_class bits_ceil = integer_field(claim, "claim", "bits_ceil");
+
+  // INDEX on N d bits given p (cheap), before the rows that justify phi (O(N^2 d)).
+  if (phi < 0 || phi > 1) throw Rejected("derived.phi_upper must lie in [0, 1] (a fraction of bits)");
+  if (p != delta + phi) throw Rejected("derived.p_upper is not delta + phi_upper");
+  if (2 * p >= 1) throw Rejected("derived.p_upper >= 1/2: INDEX gives no bound");
+  auto h2 = [&](unsigned b) { return q_h2(p, b); };
+  check_contains(h2, der.at("H2(p)"), "derived.H2(p)");
+  const mpq_class Nd(mpz_class(static_cast<unsigned long>(n)) * static_cast<unsigned long>(d));
+  if (!decide_le(h2, 1 - bits / Nd, "claim.bits")) throw Rejected("claim.bits exceeds N d (1 - H2(p))");
+  if (bits_ceil != ceil_q(bits)) throw Rejected("claim.bits_ceil is not ceil(claim.bits)");
+
+  // Lemma 1 in 96-bit fixed point: U_k >= 2^96 e^{-2Ck/d}, D_i = 2^96 + sum_k h_i[k] U_k + U_C >= 2^96 / w_i.
+  c.within_budget(n);
+  const Keys K = source.generate(n, d);
+  const mpz_class one = mpz_class(1) << 96;
+  auto upper = [&](const mpq_class& x) { return ceil_q(q_exp(x, 128).hi * mpq_class(one)); };
+  std::vector<mpz_class> U(d + 1);
+  for (std::size_t k = 0; k <= d; ++k) {
+    mpq_class x(-2 * static_cast<long>(k), static_cast<unsigned long>(d));
+    x.canonicalize();
+    U[k] = upper(C * x);
+  }
+  const mpz_class UC = upper(-C);
+  std::vector<mpz_class> D(n);
+  std::vector<std::uint64_t> row_flips(n);
+  auto row = [&](std::size_t i, const std::uint32_t* h) {  // writes only D[i], row_flips[i]
+    mpz_class Di = one + UC;
+    for (std::size_t k = 0; k <= d; ++k)
+      if (h[k]) Di += U[k] * static_cast<unsigned long>(h[k]);
+    row_flips[i] = flips(notion, eta, d, one, Di);
+    D[i] = std::move(Di);
+  };
+  expect_same_histogram(hist, row_histograms(K, c.opt.threads, row), d, "statistics");
+
+  const mpz_class& Dmax = *std::max_element(D.begin(), D.end());
+  mpq_class w_check(one, Dmax);
+  w_check.canonicalize();
+  if (w_stored > w_check) throw Rejected("derived.w_min_lower exceeds the re-derived lower bound on min_i w_i");
+  mpz_class total_flips = 0;
+  for (std::uint64_t f : row_flips) total_flips += static_cast<unsigned long>(f);
+  mpq_class phi_check(total_flips, mpz_class(static_cast<unsigned long>(n)) * static_cast<unsigned long>(d));
+  phi_check.canonicalize();
+  if (phi < phi_check) throw Rejected("derived.phi_upper is below the re-derived flip fraction");
+}
+
+}  // namespace attncert::checker
