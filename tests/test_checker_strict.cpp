@@ -8,7 +8,9 @@
 #include <map>
 
 #include "attncert/checker/checker.hpp"
-#include "attncert/verifiers/theorems.hpp"
+#include "attncert/verifiers/verify_gram.hpp"
+#include "attncert/verifiers/verify_index.hpp"
+#include "attncert/verifiers/verify_t1.hpp"
 
 using namespace attncert;
 using checker::Verdict;
@@ -45,13 +47,14 @@ json t1_cert(const std::string& keys = "random") {
   o.seed = 5;
   o.quiet = true;
   verifiers::T1Options t;
-  t.n = 300;
-  t.d = 48;
-  t.keys = keys;
-  if (keys == "hadamard") {
-    t.d = 32, t.notion = "l2", t.eta = core::Rational(1, 4), t.delta = core::Rational(1, 10);
-  } else if (keys != "random") {
-    t.C = core::Rational(8);
+  auto& r = t.request;
+  r.keys = reductions::parse_key_source(keys, o.seed);
+  if (keys == "random") {
+    r.n = 300, r.d = 48;
+  } else if (keys == "hadamard") {  // the whole code, N = 2d
+    r.d = 32, r.notion = reductions::Notion::l2, r.eta = core::Rational(1, 4), r.delta = core::Rational(1, 10);
+  } else {  // a key file fixes N and d
+    r.C = core::Rational(8);
   }
   auto out = verifiers::verify_t1(t, o);
   REQUIRE(out.status == verifiers::certified);
