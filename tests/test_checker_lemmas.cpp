@@ -13,93 +13,21 @@
 #include <vector>
 
 #include "attncert/checker/checker.hpp"
+#include "attncert/reductions/lemmas.hpp"
 
 using attncert::checker::CheckOptions;
 using attncert::checker::Verdict;
 using nlohmann::json;
 
 namespace {
-// The four statements exactly as the producer stores them (independent of the checker's table).
-const std::vector<std::pair<std::string, std::string>> kLemmas = {
-    {"lemma2_sign_margin(k=3)", R"smt((set-logic QF_NRA)
-(declare-const w Real)
-(declare-const w0 Real)
-(declare-const v Real)
-(declare-const w1 Real)
-(declare-const u1 Real)
-(declare-const w2 Real)
-(declare-const u2 Real)
-(declare-const w3 Real)
-(declare-const u3 Real)
-(assert (>= w 0))
-(assert (>= w0 0))
-(assert (or (= v 1) (= v (- 1))))
-(assert (and (>= w1 0) (>= u1 (- 1)) (<= u1 1)))
-(assert (and (>= w2 0) (>= u2 (- 1)) (<= u2 1)))
-(assert (and (>= w3 0) (>= u3 (- 1)) (<= u3 1)))
-(assert (= (+ w w0 w1 w2 w3) 1))
-(assert (not (>= (* (+ (* w v) (* w1 u1) (* w2 u2) (* w3 u3)) v) (- (* 2 w) 1))))
-(check-sat)
-)smt"},
-    {"lemma3_decoding_rel", R"smt((set-logic QF_NRA)
-(declare-const Z Real)
-(declare-const Zhat Real)
-(declare-const v Real)
-(declare-const mu Real)
-(declare-const eta Real)
-(assert (or (= v 1) (= v (- 1))))
-(assert (>= (* Z v) mu))
-(assert (>= eta 0))
-(assert (> mu 0))
-(assert (< eta 1))
-(assert (<= (ite (>= (- Zhat Z) 0) (- Zhat Z) (- Z Zhat)) (* eta (ite (>= Z 0) Z (- Z)))))
-(assert (not (> (* Zhat v) 0)))
-(check-sat)
-)smt"},
-    {"lemma3_decoding_abs", R"smt((set-logic QF_NRA)
-(declare-const Z Real)
-(declare-const Zhat Real)
-(declare-const v Real)
-(declare-const mu Real)
-(declare-const eta Real)
-(assert (or (= v 1) (= v (- 1))))
-(assert (>= (* Z v) mu))
-(assert (>= eta 0))
-(assert (> mu eta))
-(assert (<= (ite (>= (- Zhat Z) 0) (- Zhat Z) (- Z Zhat)) eta))
-(assert (not (> (* Zhat v) 0)))
-(check-sat)
-)smt"},
-    {"lemma3_decoding_l2_flips(d=2)", R"smt((set-logic QF_NRA)
-(declare-const mu Real)
-(declare-const eta Real)
-(declare-const Z1 Real)
-(declare-const Zhat1 Real)
-(declare-const v1 Real)
-(declare-const Z2 Real)
-(declare-const Zhat2 Real)
-(declare-const v2 Real)
-(assert (> mu 0))
-(assert (>= eta 0))
-(assert (or (= v1 1) (= v1 (- 1))))
-(assert (>= (* Z1 v1) mu))
-(assert (and (<= Z1 1) (>= Z1 (- 1))))
-(assert (<= (* Zhat1 v1) 0))
-(assert (or (= v2 1) (= v2 (- 1))))
-(assert (>= (* Z2 v2) mu))
-(assert (and (<= Z2 1) (>= Z2 (- 1))))
-(assert (<= (* Zhat2 v2) 0))
-(assert (<= (+ (* (- Zhat1 Z1) (- Zhat1 Z1)) (* (- Zhat2 Z2) (- Zhat2 Z2))) (* (* eta eta) (+ (* Z1 Z1) (* Z2 Z2)))))
-(assert (not (<= (* 2 (* mu mu)) (* (* eta eta) 2))))
-(check-sat)
-)smt"},
-};
+// The four statements as the producer writes them (the checker holds its own copy).
+const std::vector<attncert::reductions::SmtLemma> kLemmas = attncert::reductions::decoding_lemma_scripts();
 
 json lemma_cert(const std::string& cvc5_claim = "unsat", std::size_t count = 4) {
   json inst = json::array(), claim = json::array();
   for (std::size_t i = 0; i < count; ++i) {
-    inst.push_back({{"name", kLemmas[i].first}, {"smtlib2", kLemmas[i].second}});
-    claim.push_back({{"name", kLemmas[i].first}, {"z3", "unsat"}, {"cvc5", cvc5_claim}});
+    inst.push_back({{"name", kLemmas[i].name}, {"smtlib2", kLemmas[i].smtlib2}});
+    claim.push_back({{"name", kLemmas[i].name}, {"z3", "unsat"}, {"cvc5", cvc5_claim}});
   }
   return {{"format", "attncert-certificate"}, {"format_version", 1}, {"theorem", "lemmas"},
           {"producer", {{"name", "attncert"}, {"version", "0.1.0"}}}, {"parameters", {{"timeout_ms", "20000"}}},
@@ -191,7 +119,7 @@ TEST_CASE("lemmas: a statement other than the checker's is rejected", "[checker]
   CHECK(r.verdict == Verdict::rejected);
   CHECK(r.message.find("lemma9_anything") != std::string::npos);
   c = lemma_cert();  // a real statement under another lemma's name
-  c["instance"]["lemmas"][2]["smtlib2"] = kLemmas[1].second;
+  c["instance"]["lemmas"][2]["smtlib2"] = kLemmas[1].smtlib2;
   CHECK(run(c).verdict == Verdict::rejected);
 }
 
@@ -204,7 +132,7 @@ TEST_CASE("lemmas: the format is read strictly", "[checker][lemmas]") {
     CHECK(r.message.find(field) != std::string::npos);
   };
   json c = lemma_cert();
-  c["claim"]["lemmas"][1]["name"] = kLemmas[2].first;  // same names, another order
+  c["claim"]["lemmas"][1]["name"] = kLemmas[2].name;  // same names, another order
   malformed(c, "claim.lemmas[1].name");
   c = lemma_cert();
   c["claim"]["lemmas"].erase(3);

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "attncert/checker/checker.hpp"
+#include "attncert/reductions/lemmas.hpp"
 #include "attncert/verifiers/verify_gram.hpp"
 #include "attncert/verifiers/verify_index.hpp"
 #include "attncert/verifiers/verify_t1.hpp"
@@ -397,21 +398,10 @@ TEST_CASE("checker: exit codes rank malformed over rejected over inconclusive ov
   bad["claim"]["bits_ceil"] = "1";
   broken["format_version"] = 2;
   // inconclusive: a lemma certificate saying cvc5 proved it, checked where cvc5 cannot run
+  const std::string abs_script = reductions::decoding_lemma_scripts().at(2).smtlib2;  // lemma3_decoding_abs
   json unsure = {{"format", "attncert-certificate"}, {"format_version", 1}, {"theorem", "lemmas"},
                  {"producer", {{"name", "attncert"}, {"version", "0.1.0"}}}, {"parameters", {{"timeout_ms", "20000"}}},
-                 {"instance", {{"lemmas", {{{"name", "lemma3_decoding_abs"}, {"smtlib2", R"((set-logic QF_NRA)
-(declare-const Z Real)
-(declare-const Zhat Real)
-(declare-const v Real)
-(declare-const mu Real)
-(declare-const eta Real)
-(assert (or (= v 1) (= v (- 1))))
-(assert (>= (* Z v) mu))
-(assert (>= eta 0))
-(assert (> mu eta))
-(assert (<= (ite (>= (- Zhat Z) 0) (- Zhat Z) (- Z Zhat)) eta))
-(assert (not (> (* Zhat v) 0)))
-(check-sat))"}}}}}},
+                 {"instance", {{"lemmas", {{{"name", "lemma3_decoding_abs"}, {"smtlib2", abs_script}}}}}},
                  {"claim", {{"kind", "smt_lemmas_unsat"},
                             {"lemmas", {{{"name", "lemma3_decoding_abs"}, {"z3", "unsat"}, {"cvc5", "unsat"}}}}}}};
   std::map<std::string, json> files = {{"good", good}, {"bad", bad}, {"broken", broken}, {"unsure", unsure}};
