@@ -11,5 +11,6 @@ cross() {  # cross DIR PATTERN WHY
 }
 cross core '#include *"attncert/(reductions|verifiers|checker|gpu_check)/' "core includes a higher layer"
 cross reductions '#include *[<"](attncert/(verifiers|checker)/|CLI/)' "reductions include the CLI or the checker"
+cross gpu_check '#include *[<"](attncert/(verifiers|checker)/|CLI/)' "gpu_check includes the CLI or the checker"
 cross verifiers/checker '#include *"attncert/(core|reductions|verifiers|gpu_check)/|#include *<(boost|mpfr|z3)' "the checker includes producer code"
 if [[ $bad -eq 0 ]]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; exit 1; fi
