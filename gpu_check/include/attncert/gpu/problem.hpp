@@ -58,4 +58,20 @@ const char* to_string(Plant);       // "none", "drop-rescale", "no-max-subtract"
 int significand_bits(DType);        // 24, 11, 8
 double unit_roundoff(DType);        // 2^-24, 2^-11, 2^-8
 
+// ---- The kernels (gpu_check/src, gpu_check/cuda; README "Bound model") ----
+// The kernel of `sched` on the host: the rounding sequence of the CUDA kernel, plus the running and
+// a-priori bounds. Throws std::invalid_argument (naming the parameter) for a schedule that does
+// not fit the problem.
+HostRun run_host(const Problem& p, const Schedule& sched);
+// The FlashAttention-paper baseline: plain fp32 softmax attention (max, exp, sum, divide, then PV;
+// no tiling) on the same inputs, for the ratio err(kernel) / err(fp32 naive).
+std::vector<float> run_naive_f32(const Problem& p);
+// The same kernel on the GPU; throws DeviceUnavailable (one line: no nvcc at build time, no device,
+// a CUDA error) when it cannot run.
+std::vector<float> run_cuda(const Problem& p, const Schedule& sched);
+// "" when run_cuda can run here, else the one-line reason.
+std::string cuda_unavailable_reason();
+// The ulp bound assumed for the kernels' exp (gpu_check/README.md: measured exhaustively, padded).
+double exp_ulps();
+
 }  // namespace attncert::gpu
