@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <unistd.h>
 
 #include "attncert/checker/checker.hpp"
 #include "attncert/reductions/lemmas.hpp"
@@ -328,11 +330,11 @@ TEST_CASE("checker: the pair budget refuses large certificates before any recomp
   opt.max_pairs = 44550;
   auto r = run(good, opt);
   CHECK(r.verdict == Verdict::malformed);
-  CHECK(r.message == "needs 44551 key pairs, above --max-pairs 44550 (raise it to check this certificate)");
+  CHECK(r.message == "needs 44551 key pairs (counted per 256 coordinates), above --max-pairs 44550 (raise it to check this certificate)");
   opt.max_pairs = 1000;
   r = run(gram_cert(100, 32), opt);  // 4950 pairs
   CHECK(r.verdict == Verdict::malformed);
-  CHECK(r.message.find("needs 4950 key pairs, above --max-pairs 1000") != std::string::npos);
+  CHECK(r.message.find("needs 4950 key pairs (counted per 256 coordinates), above --max-pairs 1000") != std::string::npos);
 
   // A hand-edited 2 KB certificate with N = 2^20, self-consistent up to the recomputation.
   json c = good;
@@ -344,7 +346,8 @@ TEST_CASE("checker: the pair budget refuses large certificates before any recomp
   r = run(c);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(r.verdict == Verdict::malformed);
-  CHECK(r.message == "needs 549755289600 key pairs, above --max-pairs 2147483648 (raise it to check this certificate)");
+  CHECK(r.message ==
+        "needs 549755289600 key pairs (counted per 256 coordinates), above --max-pairs 2147483648 (raise it to check this certificate)");
   CHECK(seconds < 2);
   c["parameters"]["N"] = "1048577";  // beyond the format's limit on keys
   c["parameters"]["n"] = "1048578";
@@ -441,4 +444,93 @@ TEST_CASE("checker: duplicate keys are malformed at any depth", "[checker]") {
   auto r = checker::check_certificate_text(dup);
   CHECK(r.verdict == Verdict::malformed);
   CHECK(r.message.find("duplicate key") != std::string::npos);
+}
+
+// Regressions from the second outside audit (session 14): each of these was a crash, an
+// acceptance of a second spelling, or minutes of work from a few hundred bytes.
+TEST_CASE("checker: lexical traps are malformed (deep nesting, -0, NUL, byte-order mark)", "[checker]") {
+  const std::string good = gram_cert(60, 32).dump();
+  CHECK(checker::check_certificate_text(good).verdict == Verdict::accepted);
+  auto verdict_of = [](const std::string& text) { return checker::check_certificate_text(text); };
+  // 100000 nested arrays in format_version crashed the error message's serializer (stack).
+  std::string deep = good;
+  auto pos = deep.find("\"format_version\":1");
+  REQUIRE(pos != std::string::npos);
+  deep.replace(pos, 18, "\"format_version\":" + std::string(100000, '[') + std::string(100000, ']'));
+  auto r = verdict_of(deep);
+  CHECK(r.verdict == Verdict::malformed);
+  CHECK(r.message.find("nesting deeper than 64") != std::string::npos);
+  // 64 levels are fine for the lexer (the field is then wrong, not the nesting).
+  std::string ok_depth = good;
+  ok_depth.replace(pos, 18, "\"format_version\":" + std::string(62, '[') + std::string(62, ']'));
+  r = verdict_of(ok_depth);
+  CHECK(r.verdict == Verdict::malformed);
+  CHECK(r.message.find("format_version array") != std::string::npos);
+  // -0 parses to the integer 0: a second spelling.
+  std::string negzero = good;
+  pos = negzero.find("\"max_inner\":");
+  REQUIRE(pos != std::string::npos);
+  auto end = negzero.find_first_of(",}", pos);
+  negzero.replace(pos, end - pos, "\"max_inner\":-0");
+  r = verdict_of(negzero);
+  CHECK(r.verdict == Verdict::malformed);
+  CHECK(r.message.find("-0") != std::string::npos);
+  // "-0" inside a string is the string's business, and -0.5 or -05 are other errors.
+  CHECK(verdict_of(good + std::string(1, '\0') + "garbage").verdict == Verdict::malformed);
+  CHECK(verdict_of(good + std::string(1, '\0') + "garbage").message.find("NUL byte") != std::string::npos);
+  CHECK(verdict_of("\xEF\xBB\xBF" + good).message.find("byte-order mark") != std::string::npos);
+}
+
+TEST_CASE("checker: the pair budget weighs d, exp enclosures do not grow with C", "[checker]") {
+  json g = gram_cert(100, 32);  // 4950 pairs of 32 coordinates
+  checker::CheckOptions opt;
+  opt.max_pairs = 4950;
+  CHECK(run(g, opt).verdict == Verdict::accepted);
+  // The same N with d = 65535 counts 256 times as much (a 515-byte certificate meant 33 CPU minutes).
+  g["parameters"]["d"] = "65535";
+  g["statistics"]["inner_product_histogram"] = {{"1", 4950}};
+  g["claim"]["max_inner"] = 1;
+  g["claim"]["rho"] = "1/65535";
+  auto r = run(g, opt);
+  CHECK(r.verdict == Verdict::malformed);
+  INFO(r.message);
+  CHECK(r.message.find("needs 1267200 key pairs") != std::string::npos);
+  // T1 with C = 2^23: the exp enclosures of bins far below the top take the 2^96 e^x < 1 shortcut
+  // and only the histogram's bins are enclosed (this took 17 s at d = 1024 before).
+  json t = t1_cert();
+  t["parameters"]["C"] = "8388608";
+  auto t0 = std::chrono::steady_clock::now();
+  r = run(t);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r.verdict != Verdict::malformed);  // a verdict on the claim, reached quickly
+  CHECK(seconds < 5);
+}
+
+TEST_CASE("checker: printed lines escape control bytes and stay short", "[checker]") {
+  json c = index_cert();
+  c["theorem"] = "x\nfake.json: ACCEPTED (index): all claims re-derived\n\x1b[2J" + std::string(100000, 'y');
+  const std::string path = "attncert_test_printable.json";
+  std::ofstream(path) << c.dump();
+  std::fflush(stdout);
+  std::FILE* saved = std::tmpfile();
+  REQUIRE(saved);
+  const int fd = dup(fileno(stdout));
+  dup2(fileno(saved), fileno(stdout));
+  const int code = checker::check_files_main({path, "."}, false);
+  std::fflush(stdout);
+  dup2(fd, fileno(stdout));
+  close(fd);
+  std::rewind(saved);
+  std::string out;
+  char buf[4096];
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, saved)) > 0) out.append(buf, got);
+  std::fclose(saved);
+  std::remove(path.c_str());
+  CHECK(code == 2);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 2);  // one line per file, nothing forged
+  CHECK(out.find("\\x0a") != std::string::npos);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.size() < 2000);
+  CHECK(out.find(".: MALFORMED (?): is a directory") != std::string::npos);
 }

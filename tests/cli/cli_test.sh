@@ -94,7 +94,7 @@ expect 2 "--threads" -- "$CHK" --threads -1 "$T/t1.json"
 expect 2 "--threads" -- "$CHK" --threads 2x "$T/t1.json"
 expect 2 "--smt-timeout-ms" -- "$CHK" --smt-timeout-ms 0 "$T/t1.json"
 [[ $("$CHK" --threads x "$T/t1.json" 2>&1 | wc -l) -eq 1 ]] && passes=$((passes+1)) || { echo "FAIL: option error is not one line"; fails=$((fails+1)); }
-expect 2 "MALFORMED.*needs 8382465 key pairs, above --max-pairs 1000" -- "$CHK" --max-pairs 1000 "$T/t1.json"
+expect 2 "MALFORMED.*needs 8382465 key pairs .counted per 256 coordinates., above --max-pairs 1000" -- "$CHK" --max-pairs 1000 "$T/t1.json"
 expect 0 "ACCEPTED \(t1\)" -- "$CHK" --max-pairs 8382465 --threads 1 --smt-timeout-ms 5000 "$T/t1.json"
 expect 0 "usage: attncert-check" -- "$CHK" --help
 # nothing half-written is left behind

@@ -30,8 +30,9 @@ struct Cert {
 
   // The top level holds exactly the common fields plus the theorem's own sections (e.g. "derived").
   void expect_sections(std::initializer_list<const char*> theorem_sections) const;
-  // Refuses (as malformed) a certificate needing more than opt.max_pairs key pairs recomputed.
-  void within_budget(std::uint64_t keys) const;
+  // Refuses (as malformed) a certificate needing more than opt.max_pairs key pairs recomputed; a
+  // pair of d-coordinate keys counts ceil(d/256) pairs (the work grows with d).
+  void within_budget(std::uint64_t keys, std::uint64_t d) const;
 };
 
 // One check per theorem: returns on acceptance, else throws one of the types above.

@@ -46,7 +46,7 @@ void check_gram(const Cert& c) {
   }
 
   // ... then the histogram against the regenerated keys (O(N^2 d), within the budget).
-  c.within_budget(n);
+  c.within_budget(n, d);
   const Keys K = source.generate(n, d);
   expect_same_histogram(hist, row_histograms(K, c.opt.threads, [](std::size_t, const std::uint32_t*) {}), d,
                         "statistics");

@@ -10,7 +10,7 @@
 namespace {
 const char* kUsage =
     "usage: attncert-check [-q] [--max-pairs N] [--threads N] [--smt-timeout-ms N] CERTIFICATE.json...\n"
-    "  --max-pairs N       refuse certificates needing more than N key pairs recomputed (default 2^31)\n"
+    "  --max-pairs N       refuse certificates needing more than N key pairs recomputed, counted per\n                      256 coordinates (default 2^31)\n"
     "  --threads N         OpenMP threads for the recomputation (default 0: all cores)\n"
     "  --smt-timeout-ms N  cvc5 time limit per lemma (default 20000)\n"
     "exit 0 all accepted, 1 some rejected, 2 some unreadable/malformed, 3 some inconclusive";

@@ -1,5 +1,7 @@
 // The driver: format, version and theorem dispatch, the budget, the file loop and exit codes.
 #include <cstdio>
+#include <filesystem>
+#include <new>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -36,6 +38,30 @@ int exit_code(Verdict v) {
   return v == Verdict::accepted ? 0 : v == Verdict::inconclusive ? 3 : v == Verdict::rejected ? 1 : 2;
 }
 int severity(int code) { return code == 3 ? 1 : code == 1 ? 2 : code == 2 ? 3 : 0; }
+
+// The largest certificate the checker reads (docs/certificates.md, "Limits").
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 30;
+
+// Text from a certificate as one printable line: control bytes escaped as \xNN, cut at `max`
+// bytes, so that a field cannot forge another output line or flood the terminal.
+std::string printable(const std::string& s, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (out.size() >= max) {
+      out += "... (" + std::to_string(s.size() - i) + " more bytes)";
+      break;
+    }
+    const unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch < 0x20 || ch == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", ch);
+      out += esc;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out;
+}
 }  // namespace
 
 FormatLimits format_limits() { return {}; }
@@ -46,11 +72,12 @@ void Cert::expect_sections(std::initializer_list<const char*> theorem_sections) 
   expect_keys(doc, "", all);
 }
 
-void Cert::within_budget(std::uint64_t keys) const {
-  const std::uint64_t pairs = keys * (keys - 1) / 2;  // keys <= 2^20: no overflow
+void Cert::within_budget(std::uint64_t keys, std::uint64_t d) const {
+  // keys <= 2^20 and d <= 65535: pairs < 2^39, times ceil(d/256) <= 256: no overflow.
+  const std::uint64_t pairs = keys * (keys - 1) / 2 * ((d + 255) / 256);
   if (pairs > opt.max_pairs)
-    throw Malformed("needs " + std::to_string(pairs) + " key pairs, above --max-pairs " + std::to_string(opt.max_pairs) +
-                    " (raise it to check this certificate)");
+    throw Malformed("needs " + std::to_string(pairs) + " key pairs (counted per 256 coordinates), above --max-pairs " +
+                    std::to_string(opt.max_pairs) + " (raise it to check this certificate)");
 }
 
 CheckResult check_certificate_text(const std::string& text_in, const CheckOptions& opt) {
@@ -92,16 +119,28 @@ CheckResult check_certificate_text(const std::string& text_in, const CheckOption
 int check_files_main(const std::vector<std::string>& files, bool quiet, const CheckOptions& opt) {
   int worst = 0;
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    CheckResult r;
-    if (!in) {
-      r = {Verdict::malformed, "?", "cannot read file"};
-    } else {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      r = check_certificate_text(ss.str(), opt);
+    CheckResult r{Verdict::malformed, "?", ""};
+    try {
+      std::error_code ec;
+      if (std::filesystem::is_directory(f, ec)) throw Malformed("is a directory");
+      std::ifstream in(f, std::ios::binary);
+      if (!in) throw Malformed("cannot read file");
+      std::string body;
+      char buf[1 << 16];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        body.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (body.size() > kMaxFileBytes)
+          throw Malformed("larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB, the format's limit");
+      }
+      r = check_certificate_text(body, opt);
+    } catch (const Malformed& e) {
+      r.message = e.what();
+    } catch (const std::bad_alloc&) {
+      r.message = "out of memory while reading or checking";
     }
-    if (!quiet) std::printf("%s: %s (%s): %s\n", f.c_str(), tag(r.verdict), r.theorem.c_str(), r.message.c_str());
+    if (!quiet)
+      std::printf("%s: %s (%s): %s\n", printable(f, 4096).c_str(), tag(r.verdict), printable(r.theorem, 64).c_str(),
+                  printable(r.message, 400).c_str());
     if (severity(exit_code(r.verdict)) > severity(worst)) worst = exit_code(r.verdict);
   }
   return worst;

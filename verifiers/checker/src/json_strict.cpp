@@ -6,7 +6,42 @@
 
 namespace attncert::checker {
 
+namespace {
+// Lexical checks nlohmann's reader does not make, on the raw text before parsing: a NUL byte (the
+// lexer would take it as the end of input and ignore what follows), a byte-order mark (the format
+// is plain UTF-8 without one), the number "-0" (a second spelling of 0 that parses to the same
+// integer), and nesting deeper than kMaxDepth (no certificate needs more than a few levels; deep
+// nesting would make recursive readers and printers exhaust the stack).
+constexpr int kMaxDepth = 64;
+void lexical_checks(const std::string& t) {
+  if (t.size() >= 3 && static_cast<unsigned char>(t[0]) == 0xEF && static_cast<unsigned char>(t[1]) == 0xBB &&
+      static_cast<unsigned char>(t[2]) == 0xBF)
+    throw Malformed("byte-order mark at the start (certificates are UTF-8 without one)");
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char ch = t[i];
+    if (ch == '\0') throw Malformed("NUL byte at offset " + std::to_string(i));
+    if (in_string) {
+      if (ch == '\\') ++i;  // the escaped character cannot end the string
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    if (ch == '"') in_string = true;
+    else if (ch == '[' || ch == '{') {
+      if (++depth > kMaxDepth) throw Malformed("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    } else if (ch == ']' || ch == '}') --depth;
+    else if (ch == '-' && i + 1 < t.size() && t[i + 1] == '0') {
+      const char next = i + 2 < t.size() ? t[i + 2] : ' ';
+      if (next != '.' && next != 'e' && next != 'E' && !(next >= '0' && next <= '9'))
+        throw Malformed("the number -0 at offset " + std::to_string(i) + " (write 0)");
+    }
+  }
+}
+}  // namespace
+
 json parse_no_duplicates(const std::string& text) {
+  lexical_checks(text);
   std::vector<std::set<std::string>> keys_at_depth;  // the keys seen so far in the open object at each depth
   json::parser_callback_t no_duplicates = [&](int depth, json::parse_event_t ev, json& parsed) {
     auto d = static_cast<std::size_t>(depth);
@@ -50,7 +85,8 @@ std::string text(const json& obj, const std::string& where, const std::string& k
 void version_one(const json& obj, const std::string& where, const std::string& key) {
   const json& v = member(obj, where, key);
   if (!equals_integer(v, 1))
-    throw Malformed("unknown " + path(where, key) + " " + v.dump() + " (this checker reads the JSON integer 1)");
+    throw Malformed("unknown " + path(where, key) + " " + (v.is_primitive() ? v.dump() : std::string(v.type_name())) +
+                    " (this checker reads the JSON integer 1)");
 }
 
 namespace {

@@ -16,7 +16,8 @@ namespace attncert::checker {
 enum class Verdict { accepted, rejected, malformed, inconclusive };
 
 struct CheckOptions {
-  // Most key pairs a certificate may ask the checker to recompute (the default covers the largest
+  // Most key pairs a certificate may ask the checker to recompute, a pair of d-coordinate keys
+  // counting ceil(d/256) (the default covers the largest
   // certificate the default suite writes: N = 65535 keys, 2147385345 pairs).
   std::uint64_t max_pairs = std::uint64_t{1} << 31;
   int threads = 0;                // OpenMP threads for the naive recomputation (0: all cores)
