@@ -137,6 +137,7 @@ template <> struct ops<Tracked> {
 // |v - X| <= bound(x), rounded upward; +inf when there is no bound.
 inline double bound_of(const Tracked& x) {
   if (!std::isfinite(x.v) || !(x.r < tracked_detail::kInf)) return tracked_detail::kInf;
+  if (x.c == 0.0 && x.r == 0.0) return 0.0;  // exact (a constant, a masked row's 0)
   return tracked_detail::up(std::fabs(x.c) + x.r);
 }
 
