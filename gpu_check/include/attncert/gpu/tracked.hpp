@@ -108,7 +108,8 @@ template <> struct ops<Tracked> {
     const double U = exp_ulps();
     const double vd = v;
     const double E = up((vd + U * 0x1p-149) / (1.0 - 0x1p-23 * U));  // >= e^a
-    const double delta = up(U * (0x1p-23 * E + 0x1p-149));           // >= |v - e^a|
+    // >= |v - e^a|; kexp(+-0) = 1 exactly (an online step whose max did not move)
+    const double delta = a.v == 0.0f ? 0.0 : up(U * (0x1p-23 * E + 0x1p-149));
     const double m = up(std::fabs(a.c) + a.r);                        // >= |e_a|
     if (m > 1.0) {
       // A large argument error: e^A lies in [e^{a-m}, e^{a+m}]. Deep underflow (scores far below
