@@ -4,7 +4,8 @@
 // the same run (cudaMemcpy of the same number of bytes; a copy moves each byte twice, read and
 // write, so "copy traffic" = 2 * bytes / time is the memory system's streaming rate). Median of
 // --reps runs each.
-//   bench_decode [--heads H] [--n N] [--d D] [--dtype f32|f16|bf16] [--reps R]
+// The split-decode kernels (FlashDecoding, S splits per head) are timed on the same data.
+//   bench_decode [--heads H] [--n N] [--d D] [--dtype f32|f16|bf16] [--reps R] [--splits S] [--block B]
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -46,7 +47,7 @@ double median(std::vector<double> v) {
 }
 
 template <class T>
-int run(int heads, int n, int d, int reps, const char* dtype) {
+int run(int heads, int n, int d, int reps, int splits, int block, const char* dtype) {
   const size_t kv = static_cast<size_t>(heads) * n * d;
   T *q, *k, *v;
   float *s, *out;
@@ -75,6 +76,23 @@ int run(int heads, int n, int d, int reps, const char* dtype) {
     cudaEventElapsedTime(&ms, e0, e1);
     if (r) tk.push_back(ms);
   }
+  // Split-decode (FlashDecoding) on the same data: S splits per head fill the GPU.
+  std::vector<double> ts;
+  float* part;
+  ok(cudaMalloc(&part, sizeof(float) * static_cast<size_t>(heads) * splits * (d + 2)), "cudaMalloc part");
+  const size_t shmem = sizeof(float) * (2 * static_cast<size_t>(block) + d + 1);
+  for (int r = 0; r <= reps; ++r) {
+    cudaEventRecord(e0);
+    dev::split_kernel<T><<<dim3(splits, heads), dev::kThreads, shmem>>>(q, k, v, n, d, scale, 0, n, splits, block,
+                                                                        Plant::none, part);
+    dev::merge_kernel<><<<heads, dev::kThreads>>>(part, d, 0, n, splits, Plant::none, out);
+    cudaEventRecord(e1);
+    ok(cudaEventSynchronize(e1), "split-decode kernels");
+    float ms = 0;
+    cudaEventElapsedTime(&ms, e0, e1);
+    if (r) ts.push_back(ms);
+  }
+  cudaFree(part);
   // Copy the same K + V bytes device to device (K onto V's buffer and back is not needed: one
   // buffer of kv elements copied into the other).
   for (int r = 0; r <= reps; ++r) {
@@ -92,13 +110,16 @@ int run(int heads, int n, int d, int reps, const char* dtype) {
   double checksum = 0;
   for (float x : h) checksum += x;
   const double bytes = 2.0 * sizeof(T) * kv;  // K + V
-  const double tkm = median(tk) * 1e-3, tcm = median(tc) * 1e-3;
+  const double tkm = median(tk) * 1e-3, tcm = median(tc) * 1e-3, tsm = median(ts) * 1e-3;
+  const double gbs = bytes / tsm * 1e-9;
   const double gbk = bytes / tkm * 1e-9, gbc_traffic = 2.0 * bytes / tcm * 1e-9, gbc = bytes / tcm * 1e-9;
   std::printf("decode %s heads=%d n=%d d=%d reps=%d\n", dtype, heads, n, d, reps);
   std::printf("  decode kernel: median %.3f ms, %.1f GB/s of K+V read\n", tkm * 1e3, gbk);
+  std::printf("  split-decode S=%d block=%d: median %.3f ms, %.1f GB/s of K+V read\n", splits, block, tsm * 1e3, gbs);
   std::printf("  cudaMemcpy D2D of the same %.2f GB: median %.3f ms, %.1f GB/s copied (%.1f GB/s read+write)\n",
               bytes * 1e-9, tcm * 1e3, gbc, gbc_traffic);
-  std::printf("  decode / copy traffic: %.1f %%   (checksum %.6g)\n", 100.0 * gbk / gbc_traffic, checksum);
+  std::printf("  decode / copy traffic: %.1f %%, split-decode / copy traffic: %.1f %%   (checksum %.6g)\n",
+              100.0 * gbk / gbc_traffic, 100.0 * gbs / gbc_traffic, checksum);
   cudaFree(q);
   cudaFree(k);
   cudaFree(v);
@@ -127,6 +148,8 @@ int main(int argc, char** argv) {
   const int n = arg(argc, argv, "--n", 32768, 1, 1 << 22);
   const int d = arg(argc, argv, "--d", 128, 1, 1024);
   const int reps = arg(argc, argv, "--reps", 7, 1, 1000);
+  const int splits = arg(argc, argv, "--splits", 32, 1, 65535);
+  const int block = arg(argc, argv, "--block", 128, 1, dev::kMaxBlockKeys);
   std::string dtype = "f32";
   for (int i = 1; i + 1 < argc; ++i)
     if (!std::strcmp(argv[i], "--dtype")) dtype = argv[i + 1];
@@ -137,9 +160,9 @@ int main(int argc, char** argv) {
                  e != cudaSuccess ? cudaGetErrorString(e) : "0 devices");
     return 2;
   }
-  if (dtype == "f32") return run<float>(heads, n, d, reps, "f32");
-  if (dtype == "f16") return run<f16>(heads, n, d, reps, "f16");
-  if (dtype == "bf16") return run<bf16>(heads, n, d, reps, "bf16");
+  if (dtype == "f32") return run<float>(heads, n, d, reps, splits, block, "f32");
+  if (dtype == "f16") return run<f16>(heads, n, d, reps, splits, block, "f16");
+  if (dtype == "bf16") return run<bf16>(heads, n, d, reps, splits, block, "bf16");
   std::fprintf(stderr, "bench_decode: --dtype: must be f32, f16 or bf16\n");
   return 2;
 }

@@ -16,6 +16,22 @@ constexpr int kMaxBlockKeys = 4096;  // device limit on `block` (split-decode) a
 constexpr int kScoreKeys = 128;    // keys per block of the score kernel
 constexpr int kScoreCols = 32;     // columns staged per step of the score kernel
 
+// acc + sum_i P[i] * v[i * d] in order i = 0 .. cnt-1 (pv_step each), with the loads of V issued
+// eight keys ahead of the dependent additions: the same operations, more memory parallelism.
+template <class T>
+__device__ inline float pv_column(float acc, const float* P, const T* v, int d, int cnt) {
+  int i = 0;
+  for (; i + 8 <= cnt; i += 8) {
+    T x[8];
+#pragma unroll
+    for (int u = 0; u < 8; ++u) x[u] = v[static_cast<size_t>(i + u) * d];
+#pragma unroll
+    for (int u = 0; u < 8; ++u) acc = pv_step<float, T>(acc, P[i + u], x[u]);
+  }
+  for (; i < cnt; ++i) acc = pv_step<float, T>(acc, P[i], v[static_cast<size_t>(i) * d]);
+  return acc;
+}
+
 // Block-wide maximum of one value per thread (exact: max does not round).
 __device__ inline float block_max(float x, float* red) {
   red[threadIdx.x] = x;
@@ -76,7 +92,7 @@ __global__ void decode_kernel(const T* v, float* s, int n, int d, int lo, int hi
     if (job == d) {
       for (int j = 0; j < L; ++j) a = fadd(a, sh[j]);
     } else {
-      for (int j = 0; j < L; ++j) a = pv_step<float, T>(a, sh[j], vh[static_cast<size_t>(lo + j) * d + job]);
+      a = pv_column<T>(a, sh, vh + static_cast<size_t>(lo) * d + job, d, L);
     }
     acc[job] = a;
   }
@@ -119,7 +135,7 @@ __device__ void online_stream(const T* q, const T* k, const T* v, int d, float s
       if (job == d) {
         for (int i = 0; i < cnt; ++i) x = fadd(x, sbuf[i]);
       } else {
-        for (int i = 0; i < cnt; ++i) x = pv_step<float, T>(x, pbuf[i], v[static_cast<size_t>(b0 + i) * d + job]);
+        x = pv_column<T>(x, pbuf, v + static_cast<size_t>(b0) * d + job, d, cnt);
       }
       acc[job] = x;
     }
