@@ -145,6 +145,9 @@ TEST_CASE("gpu kernels: every kernel and dtype at tile edges stays within its bo
         CHECK(v.worst <= 1.0);
         CHECK(v.worst_apriori <= 1.0);
         if (t == DType::f32 && n >= 113) CHECK(v.median_ratio < 1000);  // the bound is not vacuous
+        // Where the P cast dominates, the tracker knows the error almost exactly: a bound a
+        // quarter of the size would fail, so this check can fail.
+        if (kind == KernelKind::prefill && t != DType::f32 && n >= 113) CHECK(v.worst > 0.25);
         for (double b : run.bound) CHECK(std::isfinite(b));
       }
 }
