@@ -206,3 +206,34 @@ TEST_CASE("gpu tracker: random chains hold against MPFR and match the plain bits
     CHECK(bound_of(o) < 1e-4);
   }
 }
+
+TEST_CASE("gpu exp: within the measured ulp bound on a sample, exact ends", "[gpu]") {
+  // gpu_check/tools/gpu_exp_error.cpp measures every argument (max 0.990 ulp); this samples every
+  // 4099th binary32 in [-104, 89] so a change to kexp cannot pass unnoticed.
+  auto ulp_of = [](double y) {
+    const double yl = y * (1.0 - 0x1p-50);
+    if (yl < 0x1p-126) return 0x1p-149;
+    int e;
+    std::frexp(yl, &e);
+    return std::ldexp(1.0, e - 24);
+  };
+  double worst = 0;
+  for (std::uint32_t b = 0x80000000u; b <= float_bits(-104.0f); b += 4099) {
+    const float x = bits_float(b);
+    worst = std::max(worst, std::fabs(static_cast<double>(kexp(x)) - std::exp(static_cast<double>(x))) / ulp_of(std::exp(static_cast<double>(x))));
+  }
+  for (std::uint32_t b = 0; b <= float_bits(88.72f); b += 4099) {
+    const float x = bits_float(b);
+    worst = std::max(worst, std::fabs(static_cast<double>(kexp(x)) - std::exp(static_cast<double>(x))) / ulp_of(std::exp(static_cast<double>(x))));
+  }
+  CHECK(worst < 0.991);
+  CHECK(worst <= exp_ulps());
+  CHECK(kexp(0.0f) == 1.0f);
+  CHECK(kexp(-0.0f) == 1.0f);
+  CHECK(float_bits(kexp(1.0f)) == 0x402df854u);  // e rounded to binary32
+  CHECK(kexp(-104.5f) == 0.0f);
+  CHECK(kexp(-std::numeric_limits<float>::infinity()) == 0.0f);
+  CHECK(std::isinf(kexp(88.8f)));
+  CHECK(std::isnan(kexp(std::numeric_limits<float>::quiet_NaN())));
+  CHECK(kexp(-103.0f) > 0.0f);  // a subnormal result, not flushed
+}
