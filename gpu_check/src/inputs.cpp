@@ -78,15 +78,16 @@ struct Draws {
   core::Xoshiro256ss rng;
   int p;
   // U(): m = below(2^{p+1} - 1) - (2^p - 1), value m 2^{-p} (times 2^e for range)
-  float u(int e = 0) {
+  float u(double pow2) {  // pow2 = 2^(e - p)
     const std::int64_t full = (std::int64_t{1} << (p + 1)) - 1;
     const std::int64_t m = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(full))) - ((std::int64_t{1} << p) - 1);
-    return static_cast<float>(std::ldexp(static_cast<double>(m), e - p));  // exact in the dtype
+    return static_cast<float>(static_cast<double>(m) * pow2);  // exact: |m| < 2^p, in the dtype's range
   }
   // S(): next() >> 63; 0 is +1, 1 is -1
   float s() { return (rng.next() >> 63) ? -1.0f : 1.0f; }
   void fill_u(std::vector<float>& m, int e = 0) {
-    for (float& x : m) x = u(e);
+    const double pow2 = std::ldexp(1.0, e - p);
+    for (float& x : m) x = u(pow2);
   }
 };
 

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -55,14 +56,28 @@ int ceil_log2(std::uint64_t x) {
   return c;
 }
 
-// A finite nonzero float is m 2^lsb with m odd, and |f| < 2^top.
+// A finite nonzero float is m 2^e with the integer m = its significand (< 2^24), read from its bits.
+void significand(float f, std::int64_t& m, int& e) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  const int ef = static_cast<int>((u >> 23) & 0xff);
+  m = u & 0x7fffff;
+  if (ef == 0) {
+    e = -149;  // subnormal
+  } else {
+    m |= 0x800000;
+    e = ef - 150;
+  }
+  if (u >> 31) m = -m;
+}
+// f = m 2^lsb with m odd, and |f| < 2^top.
 void split(float f, int& lsb, int& top) {
+  std::int64_t m;
   int e;
-  const double fr = std::frexp(static_cast<double>(f), &e);  // f = fr 2^e, |fr| in [1/2, 1)
-  auto m = static_cast<std::int64_t>(std::ldexp(fr, 24));
-  if (m < 0) m = -m;
-  lsb = e - 24 + __builtin_ctzll(static_cast<unsigned long long>(m));
-  top = e;
+  significand(f, m, e);
+  const auto a = static_cast<unsigned long long>(m < 0 ? -m : m);
+  lsb = e + __builtin_ctzll(a);
+  top = e + 64 - __builtin_clzll(a);
 }
 
 // values[i] = M[i] 2^E. `fits`: max |M| < 2^bits <= 2^62, so M is held as int64.
@@ -91,7 +106,14 @@ Mantissas mantissas(const float* x, std::size_t count) {
   r.fits = r.bits <= 62;
   if (r.fits) {
     r.M.resize(count);
-    for (std::size_t i = 0; i < count; ++i) r.M[i] = static_cast<std::int64_t>(std::ldexp(static_cast<double>(x[i]), -emin));
+    for (std::size_t i = 0; i < count; ++i) {
+      std::int64_t m;
+      int e;
+      significand(x[i], m, e);
+      const std::int64_t a = m < 0 ? -m : m;  // shifts are exact: 2^(emin - e) divides a when e < emin
+      const std::int64_t s = e >= emin ? a << (e - emin) : a >> (emin - e);
+      r.M[i] = m < 0 ? -s : s;
+    }
   }
   return r;
 }
@@ -102,11 +124,12 @@ void mpz_from_float(mpz_t z, float x, int E) {
     mpz_set_ui(z, 0);
     return;
   }
-  int l, t;
-  split(x, l, t);
-  const auto m = static_cast<std::int64_t>(std::ldexp(static_cast<double>(x), -l));  // odd, |m| < 2^24
+  std::int64_t m;
+  int e;
+  significand(x, m, e);  // x = m 2^e; E <= lsb(x), so the shifts are exact
   mpz_set_si(z, static_cast<long>(m));
-  mpz_mul_2exp(z, z, static_cast<mp_bitcnt_t>(l - E));
+  if (e >= E) mpz_mul_2exp(z, z, static_cast<mp_bitcnt_t>(e - E));
+  else mpz_tdiv_q_2exp(z, z, static_cast<mp_bitcnt_t>(E - e));  // exact: 2^(E - e) divides m
 }
 
 void mpfr_set_u128(mpfr_t r, u128 v) {  // exact when prec(r) >= 128

@@ -232,9 +232,10 @@ Outcome verify_gpu(const GpuOptions& prm, const CommonOptions& opt) {
             continue;
           }
           decoding_ok = false;
-          decoding_reason = "INDEX decoding fails at " + where(i) + ": target key " + std::to_string(in.targets[r]) +
+          decoding_reason = "INDEX decoding fails at " + where(i) + ": the target key " + std::to_string(in.targets[r]) +
                             " has V = " + std::to_string(bit) + ", the kernel's output has sign " + std::to_string(ks) +
-                            ", the exact value sign " + std::to_string(xs);
+                            ", the exact value has sign " + std::to_string(xs) +
+                            (xs != bit ? " (exact attention itself does not decode at this amplitude)" : "");
           break;
         }
       decoding = decoding_ok ? std::to_string(agree) + "/" + std::to_string(N) + " signs agree with V[t_r][c] (kernel and exact)"
