@@ -2,6 +2,7 @@
 // enclosure (core::attention_reference on exact rationals, widths below 2^-150 relative), masked
 // rows, exact ties, refinement, and negative cases: an output moved past its bound is violated.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -231,4 +232,22 @@ TEST_CASE("gpu reference: exact signs on T1 instances follow the target's value"
   bad = in.problem;
   bad.q[0] = std::numeric_limits<float>::infinity();
   CHECK_THROWS_AS(Reference(bad), std::invalid_argument);
+}
+
+// Hidden timing (run with "[gpu-bench]"): the reference on the decode target n = 32768, d = 128.
+TEST_CASE("gpu reference: decode n = 32768, d = 128 timing", "[.][gpu-bench]") {
+  for (int threads : {1, 2}) {
+    auto in = make(Family::random, DType::f16, KernelKind::decode, 32768, 128, 1);
+    std::vector<float> out(128);
+    const auto t0 = std::chrono::steady_clock::now();
+    ReferenceOptions o;
+    o.threads = threads;
+    Reference ref(in.problem, o);
+    for (int c = 0; c < 128; ++c) out[c] = static_cast<float>(ref.enclosure(0, c).first);
+    auto v = ref.decide(out, std::vector<double>(128, 1e-6));
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    WARN("threads " << threads << ": enclose + decide " << s << " s");
+    CHECK(s < 10.0);
+    for (auto x : v) CHECK(x == Verdict::holds);
+  }
 }

@@ -528,6 +528,8 @@ std::vector<Verdict> Reference::decide(const std::vector<float>& out, const std:
             std::vector<int> still;
             I.row_exact(r, cols, W, [&](int c, mpfr_srcptr L, mpfr_srcptr H) {
               const std::size_t i = static_cast<std::size_t>(r) * P.d + c;
+              I.lo[i] = std::max(I.lo[i], mpfr_get_d(L, MPFR_RNDD));  // the tighter enclosure, for the
+              I.hi[i] = std::min(I.hi[i], mpfr_get_d(H, MPFR_RNDU));  // statistics of errors()
               verdict[i] = decide_enclosure(L, H, out[i], bound[i], std::max<mpfr_prec_t>(2400, W + 64));
               if (verdict[i] == Verdict::undecided) still.push_back(c);
             });

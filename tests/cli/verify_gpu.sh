@@ -96,12 +96,12 @@ expect 0 "--kernel" -- "$A" gpu-check --help
 expect 2 "--inputs" -- "$A" gpu-check --inputs nope
 
 # planted bugs are caught: refuted, exit 1, the reason names an element
-expect 1 "refuted: (bound violated at element|non-finite output .* at element|INDEX decoding fails)" -- \
+expect 1 "refuted: (bound violated at element|a non-finite output .* at element|INDEX decoding fails)" -- \
   "$A" verify gpu --kernel split-decode --dtype bf16 --inputs t1 --n 4097 --d 128 --splits 4 --block 128 --plant drop-rescale --cert "$T/planted.json"
 [[ ! -e $T/planted.json ]] && passes=$((passes+1)) || { echo "FAIL: a refuted run wrote a certificate"; fails=$((fails+1)); }
-expect 1 "refuted: (bound violated at element|non-finite output .* at element|INDEX decoding fails)" -- \
+expect 1 "refuted: (bound violated at element|a non-finite output .* at element|INDEX decoding fails)" -- \
   "$A" verify gpu --kernel split-decode --dtype f16 --inputs random --n 4096 --d 64 --splits 8 --block 64 --plant drop-rescale
-expect 1 "refuted: (bound violated at element|non-finite|INDEX decoding fails)" -- \
+expect 1 "refuted: (bound violated at element|a non-finite output|INDEX decoding fails)" -- \
   "$A" verify gpu --kernel decode --dtype f16 --inputs t1 --n 1024 --d 128 --plant no-max-subtract
 expect 1 "refuted" -- "$A" verify gpu --kernel prefill --dtype bf16 --inputs range --n 256 --d 32 --plant no-max-subtract
 

@@ -7,7 +7,7 @@
 // enclosed by MPFR's correctly rounded exp in 62-bit fixed point, and numerator and denominator are
 // exact integer sums of those enclosures, so A_rc lies in [N_lo/D_hi, N_hi/D_lo] (outward rounded).
 // Where that enclosure cannot decide a question, the row is recomputed at 128, 256, ... bits
-// (core::refine, the filtered-predicate pattern); past 2^14 bits the answer is `undecided`.
+// (core::refine, the filtered-predicate pattern); past 4096 bits the answer is `undecided`.
 // MPFR and GMP stay inside the .cpp.
 #pragma once
 #include <cstddef>
@@ -47,7 +47,8 @@ class Reference {
   const Problem& problem() const;
 
   // For every element i = r*d + c: is |out[i] - A_rc| <= bound[i]? A non-finite out, or a NaN
-  // bound, is `violated`; an infinite bound with a finite out `holds`. Refines rows as needed.
+  // bound, is `violated`; an infinite bound with a finite out `holds`. Refines rows as needed
+  // (and keeps the refined, narrower enclosures for enclosure() and errors()).
   std::vector<Verdict> decide(const std::vector<float>& out, const std::vector<double>& bound,
                               DecideStats* stats = nullptr);
 
