@@ -87,7 +87,7 @@ expect 0 "^True$" -- json "$T/prefill.json" 'all(x in ("00000000", "80000000") f
 for fam in random needle equal range; do
   expect 0 "certified" -- "$A" verify gpu --kernel prefill --dtype bf16 --inputs $fam --n 65 --d 16 --tile-q 8 --tile-k 16 --quiet --json
 done
-expect 0 "certified" -- "$A" verify gpu --kernel split-decode --dtype f32 --inputs range --n 1023 --d 64 --splits 3 --block 100
+expect 0 "certified" -- "$A" verify gpu --kernel split-decode --dtype f16 --inputs range --n 1023 --d 64 --splits 3 --block 100
 expect 0 '"status": "certified"' -- "$A" verify gpu --n 1 --d 1 --json
 # `attncert gpu-check` is `attncert verify gpu`, byte for byte in the certificate
 expect 0 "certified" -- "$A" gpu-check --kernel decode --dtype f16 --n 1000 --d 64 --cert "$T/alias.json"
