@@ -79,7 +79,9 @@ expect 0 "^agree 64 11863283/134217728 257$" -- json "$T/t1.json" \
   '" ".join([c["claim"]["index_decoding"], c["instance"]["amplitude"], c["parameters"]["scale"], c["parameters"]["n"]])'
 expect 0 "INDEX decoding +128/128 signs agree" -- "$A" verify gpu --kernel decode --dtype f32 --inputs t1 --n 300 --d 128 --amplitude 4
 # too small an amplitude: exact attention itself no longer decodes INDEX, so the claim is refuted
-expect 1 "refuted: INDEX decoding fails at element .*exact value has sign" -- "$A" verify gpu --kernel decode --dtype f32 --inputs t1 --n 300 --d 128 --amplitude 1/4
+expect 1 "refuted: INDEX decoding fails at element .*exact value has sign .*amplitude is too small" -- "$A" verify gpu --kernel decode --dtype f32 --inputs t1 --n 300 --d 128 --amplitude 1/4
+# d = 5: key 25 repeats the target key 10, so no float output can be asked to decode this row
+expect 1 "refuted: INDEX decoding fails at element" -- "$A" verify gpu --kernel decode --dtype f32 --inputs t1 --n 33 --d 5 --seed 40
 expect 0 "masked" -- "$A" verify gpu --kernel prefill --dtype f16 --inputs masked --n 113 --d 32 --tile-q 16 --tile-k 16 --cert "$T/prefill.json"
 expect 0 "^113 3616$" -- json "$T/prefill.json" '" ".join(map(str, [c["parameters"]["rows"], len(c["claim"]["outputs"])]))'
 # masked rows (r < 56) are exactly 0 in the certificate

@@ -219,6 +219,13 @@ Outcome verify_gpu(const GpuOptions& prm, const CommonOptions& opt) {
   for (auto* v : {&ratio, &tight, &apr}) std::sort(v->begin(), v->end());
 
   // t1: INDEX decoding from the kernel's output and from the exact value.
+  auto twin = [&](int r) -> std::string {  // why exact attention may not decode row r
+    const float* kt = P.k.data() + static_cast<std::size_t>(in.targets[r]) * P.d;
+    for (int j = P.lo[r]; j < P.hi[r]; ++j)
+      if (j != in.targets[r] && std::equal(kt, kt + P.d, P.k.data() + static_cast<std::size_t>(j) * P.d))
+        return "key " + std::to_string(j) + " equals the target key";
+    return "the amplitude is too small for this instance";
+  };
   std::string decoding;
   bool decoding_ok = true;
   std::string decoding_reason;
@@ -239,7 +246,7 @@ Outcome verify_gpu(const GpuOptions& prm, const CommonOptions& opt) {
           decoding_reason = "INDEX decoding fails at " + where(i) + ": the target key " + std::to_string(in.targets[r]) +
                             " has V = " + std::to_string(bit) + ", the kernel's output has sign " + std::to_string(ks) +
                             ", the exact value has sign " + std::to_string(xs) +
-                            (xs != bit ? " (exact attention itself does not decode at this amplitude)" : "");
+                            (xs != bit ? " (exact attention itself does not decode: " + twin(r) + ")" : "");
           break;
         }
       decoding = decoding_ok ? std::to_string(agree) + "/" + std::to_string(N) + " signs agree with V[t_r][c] (kernel and exact)"
