@@ -211,6 +211,36 @@ TEST_CASE("gpu reference: questions the fast enclosure cannot decide are refined
   CHECK(st.rows_refined == 1);
 }
 
+TEST_CASE("gpu reference: a sign and a bound hidden below the fast enclosure's width are refined", "[gpu][reference]") {
+  // Two keys whose scores differ by 2^-70: A = (e^{s0} - e^{s1}) / (e^{s0} + e^{s1}) = -tanh(2^-71)
+  // ~ -2^-71, far inside the 62-bit fixed point's width.
+  Problem p;
+  p.rows = 1;
+  p.n = 2;
+  p.d = 1;
+  p.scale = 1.0f;
+  p.q = {std::ldexp(1.0f, -47)};
+  p.k = {1.0f, 1.0f + std::ldexp(1.0f, -23)};
+  p.v = {1.0f, -1.0f};
+  p.lo = {0};
+  p.hi = {2};
+  Reference ref(p);
+  auto [lo, hi] = ref.enclosure(0, 0);
+  REQUIRE(lo < 0);
+  REQUIRE(hi >= 0);  // the fast enclosure cannot tell the sign
+  CHECK(ref.exact_sign(0, 0) == -1);
+  DecideStats st;
+  CHECK(ref.decide({0.0f}, {0x1p-70}, &st)[0] == Verdict::holds);
+  CHECK(st.max_precision == 128);
+  CHECK(ref.decide({0.0f}, {0x1p-72}, &st)[0] == Verdict::violated);
+  // |2^-71 + tanh(2^-71)| = 2^-70 - 2^-213/3 + ...: within 2^-70, outside the next double below it
+  CHECK(ref.decide({0x1p-71f}, {0x1p-70}, &st)[0] == Verdict::holds);
+  CHECK(st.max_precision == 256);
+  CHECK(ref.decide({0x1p-71f}, {std::nextafter(0x1p-70, 0.0)}, &st)[0] == Verdict::violated);
+  auto bf = brute(p, 0);
+  CHECK(bf[0].hi_q() < 0);
+}
+
 TEST_CASE("gpu reference: exact signs on T1 instances follow the target's value", "[gpu][reference]") {
   auto in = make(Family::t1, DType::bf16, KernelKind::prefill, 40, 32, 2, 3);
   Reference ref(in.problem);
