@@ -5,7 +5,8 @@ usage: validate.py SCHEMA_DIR ROLE=FILE...
 
 Each FILE must validate against the schema named by its "theorem" field. ROLE says what the file
 should be: "index", "gram", "gram-refuted" (claim.holds is false), "t1-random", "t1-hadamard",
-"t1-explicit" (instance.keys), "lemmas", "lemmas-example", or "suite/NN-THEOREM.json". Then typical
+"t1-explicit" (instance.keys), "lemmas", "lemmas-example", "gpu-decode", "gpu-t1",
+"gpu-prefill", or "suite/NN-THEOREM.json". Then typical
 mistakes, made by editing the certificates of some roles, must fail validation.
 
 Prints one line per check, "ok ..." or "FAIL ..."; exits 1 if any check failed.
@@ -152,6 +153,17 @@ def main():
         ("index", "format_version 2", put(["format_version"], 2)),
         ("lemmas-example", 'z3: "unknown"', put(["claim", "lemmas", 0, "z3"], "unknown")),
         ("lemmas-example", "an unknown lemma name", put(["instance", "lemmas", 0, "name"], "lemma9")),
+        ("gpu-t1", "t1 without claim.index_decoding", drop(["claim", "index_decoding"])),
+        ("gpu-decode", "index_decoding on random inputs", put(["claim", "index_decoding"], "agree")),
+        ("gpu-decode", "an amplitude on random inputs", put(["instance", "amplitude"], "64")),
+        ("gpu-t1", "t1 without instance.amplitude", drop(["instance", "amplitude"])),
+        ("gpu-decode", 'an infinite output "7f800000"', put(["claim", "outputs", 0], "7f800000")),
+        ("gpu-decode", 'a NaN output "ffc00000"', put(["claim", "outputs", 0], "ffc00000")),
+        ("gpu-decode", 'upper-case hex "3F800000"', put(["claim", "outputs", 0], "3F800000")),
+        ("gpu-decode", 'a decimal bound "1e-7"', put(["claim", "bounds", 0], "1e-7")),
+        ("gpu-decode", 'a negative bound "-1/8"', put(["claim", "bounds", 0], "-1/8")),
+        ("gpu-prefill", 'kernel "flash-decode"', put(["parameters", "kernel"], "flash-decode")),
+        ("gpu-prefill", "no parameters.exp_ulps", drop(["parameters", "exp_ulps"])),
     ]
     for role, what, edit in negatives:
         if role not in valid:  # a negative means something only next to a valid original

@@ -44,6 +44,11 @@ produce t1-random 0 "$T/t1-random.json" -- "$A" verify t1 --n 512 --d 64 --quiet
 produce t1-hadamard 0 "$T/t1-hadamard.json" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --delta 1/10 --quiet --cert "$T/t1-hadamard.json"
 printf '+-+-\n0110\n' >"$T/keys.txt"
 produce t1-explicit 0 "$T/t1-explicit.json" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8 --quiet --cert "$T/t1-explicit.json"
+# gpu (T7): a decode kernel on random inputs, a T1 instance (amplitude, index_decoding), prefill
+# with masked rows
+produce gpu-decode 0 "$T/gpu-decode.json" -- "$A" verify gpu --kernel decode --dtype f16 --n 1000 --d 64 --quiet --cert "$T/gpu-decode.json"
+produce gpu-t1 0 "$T/gpu-t1.json" -- "$A" verify gpu --kernel split-decode --dtype bf16 --inputs t1 --n 257 --d 64 --splits 4 --block 32 --quiet --cert "$T/gpu-t1.json"
+produce gpu-prefill 0 "$T/gpu-prefill.json" -- "$A" verify gpu --kernel prefill --dtype f16 --inputs masked --n 65 --d 16 --tile-q 16 --tile-k 16 --quiet --cert "$T/gpu-prefill.json"
 
 # The suite writes one certificate per entry that produces one.
 "$A" verify --suite quick --cert-dir "$T/suite" --quiet >"$T/out.txt" 2>&1
