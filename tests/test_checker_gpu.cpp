@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <gmpxx.h>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -337,6 +338,49 @@ TEST_CASE("checker gpu: the fast exp enclosure contains q_exp's and is narrow", 
   }
 }
 
+TEST_CASE("checker gpu: the refinement's exp enclosure contains q_exp's and is narrow", "[gpu][checker]") {
+  std::mt19937_64 rng(7);
+  for (unsigned W : {64u, 128u, 256u, 1024u}) {
+    const auto ln2 = checker::gpu_ln2_fixed(W);
+    const mpz_class one = mpz_class(1) << W;
+    auto check_one = [&](const mpz_class& D, long E) {
+      mpz_class lo, hi;
+      checker::gpu_exp_neg_precise(D, E, W, ln2, lo, hi);
+      mpq_class y(D);
+      if (E >= 0) mpq_mul_2exp(y.get_mpq_t(), y.get_mpq_t(), E);
+      else mpq_div_2exp(y.get_mpq_t(), y.get_mpq_t(), -E);
+      INFO("W " << W << " y " << y.get_d());
+      REQUIRE(lo <= hi);
+      if (y == 0) {
+        CHECK((lo == one && hi == one));
+        return;
+      }
+      if (y >= W) {
+        CHECK((lo == 0 && hi == 1));
+        return;
+      }
+      // q_exp's width is 2^-64 of a unit: an error of our enclosure beyond that shows here
+      const auto q = checker::q_exp(-y, W + 64);
+      CHECK(mpq_class(lo, one) <= q.hi);
+      CHECK(q.lo <= mpq_class(hi, one));
+      CHECK(hi - lo <= 4);
+    };
+    check_one(0, 0);
+    check_one(1, -2000);
+    check_one(1, 0);
+    check_one(mpz_class(W) - 1, 0);
+    check_one(mpz_class(W), 0);
+    check_one(mpz_class(W) * 3, -2);
+    check_one(1, 30);
+    for (int k = 0; k < 150; ++k) {
+      mpz_class D = mpz_class(static_cast<unsigned long>(rng())) << 64;
+      D += static_cast<unsigned long>(rng());
+      D >>= static_cast<mp_bitcnt_t>(rng() % 128);
+      check_one(D, -static_cast<long>(rng() % 140));
+    }
+  }
+}
+
 TEST_CASE("checker gpu: valid certificates of every family, kernel and dtype are accepted", "[gpu][checker]") {
   for (const char* kernel : {"decode", "split-decode", "prefill"})
     for (const char* dtype : {"f32", "f16", "bf16"})
@@ -609,4 +653,83 @@ TEST_CASE("checker gpu: malformed certificates", "[gpu][checker]") {
   CHECK(r.message.find("--max-pairs") != std::string::npos);
   opt.max_pairs = 20;
   CHECK(run(good, opt).verdict == Verdict::accepted);
+}
+
+// Hidden (run by name): the timings of verifiers/checker/MEASUREMENTS-gpu.md. Certificates from
+// the test-side producer at the default suite's largest sizes; ATTNCERT_GPU_BENCH_DIR, if set,
+// receives them as files (for timing attncert-check itself).
+TEST_CASE("checker gpu: timings at the default suite's sizes", "[.][gpu-bench]") {
+  struct Case {
+    const char* kernel;
+    const char* family;
+    const char* dtype;
+    std::size_t n, d;
+  };
+  for (const Case& k : {Case{"decode", "random", "f32", 32768, 128}, Case{"split-decode", "t1", "f16", 32768, 128},
+                        Case{"prefill", "random", "f32", 1024, 64}, Case{"prefill", "t1", "bf16", 1024, 64},
+                        Case{"prefill", "range", "f16", 1024, 64}, Case{"prefill", "needle", "f32", 1024, 64}}) {
+    Spec s;
+    s.kernel = k.kernel, s.family = k.family, s.dtype = k.dtype, s.n = k.n, s.d = k.d, s.seed = 1;
+    s.scale = k.d == 128 ? "181/2048" : "1/8";  // ~ 1/sqrt(d)
+    if (s.family == "t1") s.scale = "1/2", s.amp = 0;
+    const json c = make_cert(s);
+    const std::string text = c.dump();
+    if (const char* dir = std::getenv("ATTNCERT_GPU_BENCH_DIR"))
+      std::ofstream(std::string(dir) + "/gpu_" + k.kernel + "_" + k.family + "_" + k.dtype + ".json") << text;
+    for (int threads : {1, 2}) {
+      checker::CheckOptions opt;
+      opt.threads = threads;
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto r = checker::check_certificate_text(text, opt);
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("%-12s %-6s %-4s n=%zu d=%zu threads=%d: %s in %.2f s (%s)\n", k.kernel, k.family, k.dtype, k.n, k.d,
+                  threads, r.verdict == Verdict::accepted ? "ACCEPTED" : "NOT ACCEPTED", sec, r.message.c_str());
+      CHECK(r.verdict == Verdict::accepted);
+    }
+  }
+}
+
+// Hidden: the refinement path's cost (every element of a decode certificate with bounds within
+// 2^-80 of |x - A|, which the 63-bit pass cannot decide) and q_exp's cost per weight.
+TEST_CASE("checker gpu: timings of the refinement path", "[.][gpu-bench]") {
+  {
+    std::mt19937_64 rng(1);
+    const int count = 2000;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < count; ++k) {
+      mpq_class y(mpz_class(static_cast<unsigned long>(rng() >> 10)), mpz_class(1) << 48);  // [0, 2^6)
+      (void)checker::q_exp(-y, 136);
+    }
+    const double us = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6 / count;
+    std::printf("q_exp at 136 bits: %.1f us per call\n", us);
+  }
+  Spec s;
+  s.kernel = "decode", s.family = "random", s.dtype = "f32", s.n = 32768, s.d = 128, s.scale = "181/2048";
+  json c = make_cert(s);
+  mpfr_t a, xm;
+  mpfr_inits2(300, a, xm, (mpfr_ptr)0);
+  for (std::size_t col = 0; col < s.d; ++col) {
+    mpfr_attention(s, 0, col, a);
+    const std::uint32_t xb = bits_of(c, col);
+    float x;
+    std::memcpy(&x, &xb, 4);
+    mpfr_set_flt(xm, x, MPFR_RNDN);
+    mpfr_sub(xm, xm, a, MPFR_RNDN);
+    mpfr_abs(xm, xm, MPFR_RNDN);
+    mpfr_mul_2ui(xm, xm, 80, MPFR_RNDN);
+    mpz_class up;
+    mpfr_get_z(up.get_mpz_t(), xm, MPFR_RNDU);
+    mpq_class q(up + 1, mpz_class(1) << 80);
+    q.canonicalize();
+    c["claim"]["bounds"][col] = q.get_str();
+  }
+  mpfr_clears(a, xm, (mpfr_ptr)0);
+  checker::CheckOptions opt;
+  opt.threads = 2;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = checker::check_certificate_text(c.dump(), opt);
+  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("decode random f32 n=32768 d=128, bounds within 2^-80 (refined at 128 bits): %s in %.2f s\n",
+              r.verdict == Verdict::accepted ? "ACCEPTED" : r.message.c_str(), sec);
+  CHECK(r.verdict == Verdict::accepted);
 }

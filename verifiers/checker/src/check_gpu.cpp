@@ -11,7 +11,8 @@
 // w_j = e^{-y_j} in (0, 1] (the max's weight is exactly 1) are enclosed in fixed point 2^-W, and
 //   Num_c = sum_j w_j Vm[j][c],   Den = sum_j w_j >= 1,   A_c = 2^eV Num_c / Den.
 // First pass W = 63 (gpu_exp.hpp, 128-bit sums: |Num| < 2^63 2^24 2^20 = 2^107); elements it
-// cannot decide are redone for their row with mpz sums and q_exp weights at W = 128 .. 1024.
+// cannot decide are redone for their row with mpz sums and mpz fixed-point weights
+// (gpu_exp_neg_precise) at W = 128 .. 1024 bits.
 #include <omp.h>
 
 #include <algorithm>
@@ -147,39 +148,28 @@ RowEnclosure row_fast(const Problem& pb, std::size_t r) {
   return e;
 }
 
-// Refinement at W bits: each weight by q_exp on the exact argument, rounded outward to 2^-W;
-// weights with y >= W are enclosed by [0, 1] units (e^{-W} < 2^-W).
+// Refinement at W bits: each weight by gpu_exp_neg_precise on the exact argument (units 2^-W).
 RowEnclosure row_precise(const Problem& pb, std::size_t r, unsigned W) {
   const GpuInputs& in = pb.in;
   const std::size_t d = in.d;
   std::int64_t smax;
   const std::vector<std::int64_t> S = scores(pb, r, smax);
   const int E = score_exponent(pb);
+  const Ln2Fixed ln2 = gpu_ln2_fixed(W);
   RowEnclosure e;
   e.P.assign(d, 0), e.Err.assign(d, 0);
-  const mpz_class one = mpz_class(1) << W;
-  const mpq_class limit(static_cast<unsigned long>(W));
+  mpz_class wl, wh, width, D;
   for (std::size_t j = in.lo[r]; j < in.hi[r]; ++j) {
-    mpz_class wl, wh;
-    mpq_class y(mpz_class(static_cast<unsigned long>(smax - S[j - in.lo[r]])) * pb.sm);
-    y = times_pow2(y, E);
-    if (sgn(y) == 0) {
-      wl = wh = one;
-    } else if (y >= limit) {
-      wl = 0, wh = 1;
-    } else {
-      const QInterval ex = q_exp(-y, W + 8);
-      const mpq_class l = ex.lo * mpq_class(one), h = ex.hi * mpq_class(one);
-      mpz_fdiv_q(wl.get_mpz_t(), l.get_num_mpz_t(), l.get_den_mpz_t());
-      mpz_cdiv_q(wh.get_mpz_t(), h.get_num_mpz_t(), h.get_den_mpz_t());
-      if (wl < 0) wl = 0;
-    }
+    D = mpz_class(static_cast<unsigned long>(smax - S[j - in.lo[r]])) * pb.sm;
+    gpu_exp_neg_precise(D, E, W, ln2, wl, wh);
     e.den_lo += wl, e.den_hi += wh;
-    const mpz_class width = wh - wl;
+    width = wh - wl;
     const std::int32_t* v = in.V.mant.data() + j * d;
     for (std::size_t c = 0; c < d; ++c) {
-      e.P[c] += wl * static_cast<long>(v[c]);
-      e.Err[c] += width * static_cast<long>(v[c] < 0 ? -v[c] : v[c]);
+      const unsigned long mag = static_cast<unsigned long>(v[c] < 0 ? -static_cast<long>(v[c]) : v[c]);
+      if (v[c] >= 0) mpz_addmul_ui(e.P[c].get_mpz_t(), wl.get_mpz_t(), mag);
+      else mpz_submul_ui(e.P[c].get_mpz_t(), wl.get_mpz_t(), mag);
+      mpz_addmul_ui(e.Err[c].get_mpz_t(), width.get_mpz_t(), mag);
     }
   }
   return e;
@@ -319,7 +309,9 @@ void check_gpu(const Cert& c) {
   std::vector<Element> els(count);
   std::vector<std::uint32_t> bits(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const std::string at = "[" + std::to_string(i) + "]";
+    std::string at = std::to_string(i);  // "[i]" (built so, not by operator+: GCC 12's -Wrestrict false positive)
+    at.insert(0, 1, '[');
+    at.push_back(']');
     bits[i] = parse_hex32(outs[i], "claim.outputs" + at);
     els[i].x = binary32_value(bits[i]);
     els[i].bound = dyadic_at(bnds[i], "claim.bounds" + at);

@@ -17,6 +17,8 @@
 // and the Taylor/rho units: at most 16 units in all (checked against q_exp in the tests).
 #include "gpu_exp.hpp"
 
+#include <bit>
+
 #include <gmpxx.h>
 
 #include "qarith.hpp"
@@ -108,6 +110,93 @@ FixedInterval gpu_exp_neg(u128 D, int E) {
   if (!rho_zero && lo > 0) lo -= 1;
   if (hi > kGpuOne) hi = kGpuOne;
   return {lo, hi};
+}
+
+
+// The refinement path. Units of 2^-Q, Q = W + 32 guard bits.
+//  1. Y_lo <= y 2^Q <= Y_hi (floor/ceil of the exact D 2^{E+Q}).
+//  2. k = floor(Y_lo / ln2_hi) >= 0, so k ln2 <= k ln2_hi <= y: r = y - k ln2 >= 0 and
+//     r 2^Q lies in [R_lo, R_hi] = [max(0, Y_lo - k ln2_hi), Y_hi - k ln2_lo]; r < ln2 + 2^-Q k.
+//     (k <= y / ln2 < 1.45 W, so k (ln2_hi - ln2_lo) <= 2 k units: below 2^-(W+20).)
+//  3. e^{-r} is decreasing: e^{-r} in [e^{-t_hi}, e^{-t_lo}], t = R / 2^Q exact points in [0, 1).
+//  4. e^{-t} for t = T / 2^Q in [0, 1): the terms t^j / j! decrease, so for odd J the partial sum
+//     S_J <= e^{-t} <= S_J + t^{J+1}/(J+1)!. Terms are carried as integers tl_j <= 2^Q t^j/j! <= th_j
+//     (floor / ceil of the previous bound times T / (j 2^Q)); the lower sum takes tl for even and
+//     -th for odd j, the upper the reverse plus th_{J+1}. The loop stops at odd J with th_{J+1} <= 1.
+//  5. e^{-y} = 2^{-k} e^{-r}: shift right by Q - W + k, floor for lo and ceil for hi.
+namespace {
+void exp_neg_point(const mpz_class& T, unsigned Q, bool upper, mpz_class& out) {
+  const mpz_class one = mpz_class(1) << Q;
+  mpz_class tl = one, th = one, lo = one, hi = one, tmp;
+  for (unsigned long j = 1;; ++j) {
+    tmp = tl * T;
+    mpz_fdiv_q_2exp(tmp.get_mpz_t(), tmp.get_mpz_t(), Q);
+    mpz_fdiv_q_ui(tl.get_mpz_t(), tmp.get_mpz_t(), j);
+    tmp = th * T;
+    mpz_cdiv_q_2exp(tmp.get_mpz_t(), tmp.get_mpz_t(), Q);
+    mpz_cdiv_q_ui(th.get_mpz_t(), tmp.get_mpz_t(), j);
+    if (j % 2 == 1) {
+      lo -= th, hi -= tl;
+    } else {
+      if (th <= 1) {  // lo <= S_{j-1} (j - 1 odd) <= e^{-t} <= S_{j-1} + t^j/j! <= hi + th_j
+        hi += th;
+        break;
+      }
+      lo += tl, hi += th;
+    }
+  }
+  out = upper ? hi : lo;
+}
+}  // namespace
+
+Ln2Fixed gpu_ln2_fixed(unsigned W) {
+  Ln2Fixed L;
+  L.Q = W + 32;
+  const QInterval l = q_ln2(L.Q + 8);
+  const mpq_class a = l.lo * mpq_class(mpz_class(1) << L.Q), b = l.hi * mpq_class(mpz_class(1) << L.Q);
+  mpz_fdiv_q(L.lo.get_mpz_t(), a.get_num_mpz_t(), a.get_den_mpz_t());
+  mpz_cdiv_q(L.hi.get_mpz_t(), b.get_num_mpz_t(), b.get_den_mpz_t());
+  return L;
+}
+
+void gpu_exp_neg_precise(const mpz_class& D, long E, unsigned W, const Ln2Fixed& L, mpz_class& lo, mpz_class& hi) {
+  if (sgn(D) == 0) {
+    lo = hi = mpz_class(1) << W;
+    return;
+  }
+  // y >= W: e^{-y} <= e^{-W} < 2^{-W}
+  const long top = static_cast<long>(mpz_sizeinbase(D.get_mpz_t(), 2)) + E;  // 2^{top-1} <= y < 2^top
+  if (top - 1 >= static_cast<long>(std::bit_width(W))) {  // y >= 2^{bit_width(W)} > W
+    lo = 0, hi = 1;
+    return;
+  }
+  const unsigned Q = L.Q;
+  mpz_class Ylo, Yhi;
+  const long sh = E + static_cast<long>(Q);
+  if (sh >= 0) {
+    Ylo = D << static_cast<mp_bitcnt_t>(sh);
+    Yhi = Ylo;
+  } else {
+    mpz_fdiv_q_2exp(Ylo.get_mpz_t(), D.get_mpz_t(), static_cast<mp_bitcnt_t>(-sh));
+    mpz_cdiv_q_2exp(Yhi.get_mpz_t(), D.get_mpz_t(), static_cast<mp_bitcnt_t>(-sh));
+  }
+  if (Ylo >= mpz_class(W) << Q) {  // y >= W
+    lo = 0, hi = 1;
+    return;
+  }
+  mpz_class k;
+  mpz_fdiv_q(k.get_mpz_t(), Ylo.get_mpz_t(), L.hi.get_mpz_t());
+  mpz_class Rlo = Ylo - k * L.hi, Rhi = Yhi - k * L.lo;
+  if (sgn(Rlo) < 0) Rlo = 0;
+  mpz_class elo, ehi;
+  exp_neg_point(Rhi, Q, false, elo);
+  exp_neg_point(Rlo, Q, true, ehi);
+  if (sgn(elo) < 0) elo = 0;
+  const mp_bitcnt_t down = Q - W + static_cast<mp_bitcnt_t>(k.get_ui());
+  mpz_fdiv_q_2exp(lo.get_mpz_t(), elo.get_mpz_t(), down);
+  mpz_cdiv_q_2exp(hi.get_mpz_t(), ehi.get_mpz_t(), down);
+  const mpz_class one = mpz_class(1) << W;
+  if (hi > one) hi = one;
 }
 
 }  // namespace attncert::checker
