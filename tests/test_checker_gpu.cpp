@@ -496,6 +496,23 @@ TEST_CASE("checker gpu: exact decisions and refinement for tight bounds", "[gpu]
   c["claim"]["bounds"][0] = less.get_str();
   expect(c, Verdict::rejected, "claim.outputs[0]");
 
+  // A constant column of V makes A = that value exactly, whatever the (irrational) weights: a
+  // perfect output with bound 0 is accepted; bound 0 on a non-constant column is rejected.
+  Spec k;
+  k.family = "t1", k.n = 2, k.d = 16, k.scale = "1/4", k.amp = 0;
+  const Inputs kin = test_inputs(k);
+  json kc = make_cert(k);
+  int constant = 0, varying = 0;
+  for (std::size_t col = 0; col < k.d; ++col) {
+    const bool same = kin.V[col] == kin.V[k.d + col];
+    json t = kc;
+    if (same) t["claim"]["outputs"][col] = hex_of(static_cast<float>(kin.V[col]));
+    t["claim"]["bounds"][col] = "0";
+    if (same) ++constant, accepted(t);
+    else ++varying, expect(t, Verdict::rejected, "claim.outputs[" + std::to_string(col) + "]");
+  }
+  CHECK((constant > 0 && varying > 0));
+
   // random scores: A is irrational; a bound within 2^-100 of |x - A| needs the mpz refinement.
   Spec r;
   r.family = "random", r.n = 5, r.d = 3, r.dtype = "f16";

@@ -177,9 +177,18 @@ RowEnclosure row_precise(const Problem& pb, std::size_t r, unsigned W) {
 
 struct RowFailure {
   std::size_t element = 0;
-  bool undecidable = false;
+  enum Kind { violated, undecidable, internal } kind = violated;
   std::string why;
 };
+
+// A is a convex combination of the window's V[j][c]: it lies in [min_j, max_j] (exactly V's value
+// when the column is constant, a rational A no weight enclosure could pin down).
+QInterval clamp_to_hull(QInterval A, std::int32_t vmin, std::int32_t vmax, int eV) {
+  const mpq_class lo = times_pow2(mpq_class(static_cast<long>(vmin)), eV), hi = times_pow2(mpq_class(static_cast<long>(vmax)), eV);
+  if (A.lo < lo) A.lo = lo;
+  if (A.hi > hi) A.hi = hi;
+  return A;
+}
 
 // Every element of row r: first the fast enclosure, then refinements for what is left.
 std::optional<RowFailure> check_row(const Problem& pb, std::size_t r, const std::vector<Element>& els) {
@@ -191,16 +200,27 @@ std::optional<RowFailure> check_row(const Problem& pb, std::size_t r, const std:
   if (in.lo[r] == in.hi[r]) {  // masked row: A = 0 exactly
     for (std::size_t c : open)
       if (decide(els[r * d + c], {0, 0}, why) != Decision::holds)
-        return RowFailure{r * d + c, false, "masked row: " + why};
+        return RowFailure{r * d + c, RowFailure::violated, "masked row: " + why};
     return std::nullopt;
   }
+  std::vector<std::int32_t> vmin(in.V.mant.begin() + static_cast<std::ptrdiff_t>(in.lo[r] * d),
+                                 in.V.mant.begin() + static_cast<std::ptrdiff_t>(in.lo[r] * d + d));
+  std::vector<std::int32_t> vmax = vmin;
+  for (std::size_t j = in.lo[r] + 1; j < in.hi[r]; ++j)
+    for (std::size_t c = 0; c < d; ++c) {
+      const std::int32_t v = in.V.mant[j * d + c];
+      vmin[c] = std::min(vmin[c], v), vmax[c] = std::max(vmax[c], v);
+    }
   for (unsigned W = 63; !open.empty(); W = W == 63 ? 128 : 2 * W) {
-    if (W > 1024) return RowFailure{r * d + open.front(), true, "undecidable at the checker's precision limit (2^-1024)"};
+    if (W > 1024)
+      return RowFailure{r * d + open.front(), RowFailure::undecidable,
+                        "undecidable at the checker's precision limit (weights to 2^-1024): the claim is not established"};
     const RowEnclosure e = W == 63 ? row_fast(pb, r) : row_precise(pb, r, W);
     std::vector<std::size_t> still;
     for (std::size_t c : open) {
-      const Decision dec = decide(els[r * d + c], quotient(e.P[c], e.Err[c], e.den_lo, e.den_hi, in.V.exp), why);
-      if (dec == Decision::violated) return RowFailure{r * d + c, false, why};
+      const QInterval A = clamp_to_hull(quotient(e.P[c], e.Err[c], e.den_lo, e.den_hi, in.V.exp), vmin[c], vmax[c], in.V.exp);
+      const Decision dec = decide(els[r * d + c], A, why);
+      if (dec == Decision::violated) return RowFailure{r * d + c, RowFailure::violated, why};
       if (dec == Decision::unknown) still.push_back(c);
     }
     open = std::move(still);
@@ -299,6 +319,13 @@ void check_gpu(const Cert& c) {
   else expect_keys(claim, "claim", {"kind", "outputs", "bounds"});
   if (text(claim, "claim", "kind") != "float_error_bounds") throw Malformed("claim.kind is not float_error_bounds");
   if (t1 && text(claim, "claim", "index_decoding") != "agree") throw Malformed("claim.index_decoding must be \"agree\"");
+  // The budget (before the per-element arrays, whose size it bounds): one unit per (row, key, column) of the windows (a multiply-add of the scores and
+  // one of the weighted sums each), against --max-pairs (docs/certificates.md#checker).
+  const std::uint64_t work = gpu_window_pairs(req) * req.d;  // <= 2^40 * 2^10: no overflow
+  if (work > c.opt.max_pairs)
+    throw Malformed("needs " + std::to_string(work) + " row-key-column terms, above --max-pairs " +
+                    std::to_string(c.opt.max_pairs) + " (raise it to check this certificate)");
+
   const std::size_t count = rows * req.d;
   const json& outs = claim.at("outputs");
   const json& bnds = claim.at("bounds");
@@ -317,13 +344,6 @@ void check_gpu(const Cert& c) {
     els[i].bound = dyadic_at(bnds[i], "claim.bounds" + at);
     if (sgn(els[i].bound) < 0) throw Malformed("claim.bounds" + at + " must be >= 0");
   }
-
-  // The budget: one unit per (row, key, column) of the windows (a multiply-add of the scores and
-  // one of the weighted sums each), against --max-pairs (docs/certificates.md#checker).
-  const std::uint64_t work = gpu_window_pairs(req) * req.d;  // <= 2^40 * 2^10: no overflow
-  if (work > c.opt.max_pairs)
-    throw Malformed("needs " + std::to_string(work) + " row-key-column terms, above --max-pairs " +
-                    std::to_string(c.opt.max_pairs) + " (raise it to check this certificate)");
 
   pb.in = gpu_inputs_v1(req);
   const GpuInputs& in = pb.in;
@@ -347,12 +367,14 @@ void check_gpu(const Cert& c) {
     try {
       fail[r] = check_row(pb, r, els);
     } catch (const std::exception& e) {  // never let an exception leave the parallel region
-      fail[r] = RowFailure{r * req.d, true, std::string("internal: ") + e.what()};
+      fail[r] = RowFailure{r * req.d, RowFailure::internal, e.what()};
     }
   }
   for (std::size_t r = 0; r < rows; ++r)
     if (fail[r]) {
       const RowFailure& f = *fail[r];
+      if (f.kind == RowFailure::internal)  // e.g. out of memory: nothing is claimed either way
+        throw Inconclusive("row " + std::to_string(r) + ": the recomputation failed: " + f.why);
       throw Rejected("claim.outputs[" + std::to_string(f.element) + "] (row " + std::to_string(r) + ", column " +
                      std::to_string(f.element % req.d) + "): " + f.why);
     }
