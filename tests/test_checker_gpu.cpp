@@ -219,26 +219,26 @@ void set_bits(json& c, std::size_t i, std::uint32_t b) {
   c["claim"]["outputs"][i] = buf;
 }
 
-// The element's exact attention with MPFR (scores exact in long double for these sizes).
+// The element's exact attention with MPFR (scores exact in GMP rationals, weights to 600 bits).
 void mpfr_attention(const Spec& s, std::size_t r, std::size_t col, mpfr_t out) {
   const Inputs in = test_inputs(s);
-  const long double sc = scale_value(s.scale);
-  std::vector<long double> sj;
+  const mpq_class sc(s.scale);
+  std::vector<mpq_class> sj;
   for (std::size_t j = in.lo[r]; j < in.hi[r]; ++j) {
-    long double t = 0;
-    for (std::size_t c = 0; c < s.d; ++c) t += in.Q[r * s.d + c] * in.K[j * s.d + c];
+    mpq_class t = 0;
+    for (std::size_t c = 0; c < s.d; ++c)
+      t += mpq_class(static_cast<double>(in.Q[r * s.d + c])) * mpq_class(static_cast<double>(in.K[j * s.d + c]));
     sj.push_back(sc * t);
   }
-  const long double m = *std::max_element(sj.begin(), sj.end());
+  const mpq_class m = *std::max_element(sj.begin(), sj.end());
   mpfr_t num, den, w, t;
   mpfr_inits2(600, num, den, w, t, (mpfr_ptr)0);
   mpfr_set_ui(num, 0, MPFR_RNDN), mpfr_set_ui(den, 0, MPFR_RNDN);
   for (std::size_t j = in.lo[r]; j < in.hi[r]; ++j) {
-    mpfr_set_ld(w, sj[j - in.lo[r]] - m, MPFR_RNDN);  // exact: a difference of exact long doubles
+    mpfr_set_q(w, mpq_class(sj[j - in.lo[r]] - m).get_mpq_t(), MPFR_RNDN);
     mpfr_exp(w, w, MPFR_RNDN);
     mpfr_add(den, den, w, MPFR_RNDN);
-    mpfr_set_ld(t, in.V[j * s.d + col], MPFR_RNDN);
-    mpfr_mul(t, t, w, MPFR_RNDN);
+    mpfr_mul_d(t, w, static_cast<double>(in.V[j * s.d + col]), MPFR_RNDN);
     mpfr_add(num, num, t, MPFR_RNDN);
   }
   mpfr_div(out, num, den, MPFR_RNDN);
@@ -749,4 +749,67 @@ TEST_CASE("checker gpu: timings of the refinement path", "[.][gpu-bench]") {
   std::printf("decode random f32 n=32768 d=128, bounds within 2^-80 (refined at 128 bits): %s in %.2f s\n",
               r.verdict == Verdict::accepted ? "ACCEPTED" : r.message.c_str(), sec);
   CHECK(r.verdict == Verdict::accepted);
+}
+
+// Hidden: the refinement path on a whole prefill certificate (every bound within 2^-80 of
+// |x - A|, so no element is decided by the 63-bit pass).
+TEST_CASE("checker gpu: timings of the refinement path (prefill)", "[.][gpu-bench]") {
+  Spec s;
+  s.kernel = "prefill", s.family = "random", s.dtype = "f32", s.n = 1024, s.d = 64, s.scale = "1/8";
+  json c = make_cert(s);
+  const Inputs in = test_inputs(s);
+  mpfr_t w, num, den, t;
+  mpfr_inits2(200, w, num, den, t, (mpfr_ptr)0);
+  for (std::size_t r = 0; r < in.R; ++r) {
+    // exact scores through GMP (sums of f32 products need not fit a long double)
+    std::vector<mpq_class> sq;
+    for (std::size_t j = in.lo[r]; j < in.hi[r]; ++j) {
+      mpq_class acc = 0;
+      for (std::size_t col = 0; col < s.d; ++col)
+        acc += mpq_class(static_cast<double>(in.Q[r * s.d + col])) * mpq_class(static_cast<double>(in.K[j * s.d + col]));
+      sq.push_back(acc / 8);
+    }
+    const mpq_class m = *std::max_element(sq.begin(), sq.end());
+    std::vector<mpfr_t> ws(sq.size());
+    mpfr_set_ui(den, 0, MPFR_RNDN);
+    for (std::size_t j = 0; j < sq.size(); ++j) {
+      mpfr_init2(ws[j], 200);
+      mpfr_set_q(ws[j], mpq_class(sq[j] - m).get_mpq_t(), MPFR_RNDN);
+      mpfr_exp(ws[j], ws[j], MPFR_RNDN);
+      mpfr_add(den, den, ws[j], MPFR_RNDN);
+    }
+    for (std::size_t col = 0; col < s.d; ++col) {
+      mpfr_set_ui(num, 0, MPFR_RNDN);
+      for (std::size_t j = 0; j < sq.size(); ++j) {
+        mpfr_mul_d(t, ws[j], static_cast<double>(in.V[(in.lo[r] + j) * s.d + col]), MPFR_RNDN);
+        mpfr_add(num, num, t, MPFR_RNDN);
+      }
+      mpfr_div(t, num, den, MPFR_RNDN);  // A
+      const std::size_t i = r * s.d + col;
+      const std::uint32_t xb = bits_of(c, i);
+      float x;
+      std::memcpy(&x, &xb, 4);
+      mpfr_set_flt(num, x, MPFR_RNDN);
+      mpfr_sub(num, num, t, MPFR_RNDN);
+      mpfr_abs(num, num, MPFR_RNDN);
+      mpfr_mul_2ui(num, num, 80, MPFR_RNDN);
+      mpz_class up;
+      mpfr_get_z(up.get_mpz_t(), num, MPFR_RNDU);
+      mpq_class q(up + 1, mpz_class(1) << 80);
+      q.canonicalize();
+      c["claim"]["bounds"][i] = q.get_str();
+    }
+    for (auto& x : ws) mpfr_clear(x);
+  }
+  mpfr_clears(w, num, den, t, (mpfr_ptr)0);
+  for (int threads : {1, 2}) {
+    checker::CheckOptions opt;
+    opt.threads = threads;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = checker::check_certificate_text(c.dump(), opt);
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("prefill random f32 n=1024 d=64, bounds within 2^-80, threads=%d: %s in %.2f s\n", threads,
+                r.verdict == Verdict::accepted ? "ACCEPTED" : r.message.c_str(), sec);
+    CHECK(r.verdict == Verdict::accepted);
+  }
 }
