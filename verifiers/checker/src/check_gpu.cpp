@@ -319,8 +319,9 @@ void check_gpu(const Cert& c) {
   else expect_keys(claim, "claim", {"kind", "outputs", "bounds"});
   if (text(claim, "claim", "kind") != "float_error_bounds") throw Malformed("claim.kind is not float_error_bounds");
   if (t1 && text(claim, "claim", "index_decoding") != "agree") throw Malformed("claim.index_decoding must be \"agree\"");
-  // The budget (before the per-element arrays, whose size it bounds): one unit per (row, key, column) of the windows (a multiply-add of the scores and
-  // one of the weighted sums each), against --max-pairs (docs/certificates.md#checker).
+  // The budget, before the per-element arrays (whose size it bounds): one unit per (row, key,
+  // column) of the windows, i.e. one multiply-add of a score and one of the weighted sums, against
+  // --max-pairs (docs/certificates.md#checker).
   const std::uint64_t work = gpu_window_pairs(req) * req.d;  // <= 2^40 * 2^10: no overflow
   if (work > c.opt.max_pairs)
     throw Malformed("needs " + std::to_string(work) + " row-key-column terms, above --max-pairs " +
