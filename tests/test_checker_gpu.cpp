@@ -284,6 +284,40 @@ TEST_CASE("checker gpu: xoshiro256ss and gpu_inputs v1 match hand-computed value
   CHECK(in.K.exp == 30);
   CHECK(in.K.mant == std::vector<std::int32_t>{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0});
 
+  // More fixed seeds (computed from the spec by the same independent script).
+  using V32 = std::vector<std::int32_t>;
+  q = {};
+  q.dtype = checker::GpuDtype::f32, q.n = 2, q.d = 2, q.seed = 7;
+  in = checker::gpu_inputs_v1(q);
+  CHECK(in.Q.mant == V32{7806680, 6752721});
+  CHECK(in.K.mant == V32{-15313890, 1895066, -2705214, 3159552});
+  CHECK(in.V.mant == V32{-5915261, -6926794, 7367260, -12330212});
+  q = {};
+  q.family = checker::GpuFamily::t1, q.n = 4, q.d = 3, q.seed = 1, q.amplitude_exp = 2;
+  in = checker::gpu_inputs_v1(q);
+  CHECK(in.K.mant == V32{-1, -1, -1, 1, -1, 1, 1, 1, -1, -1, -1, -1});
+  CHECK(in.V.mant == V32{-1, -1, -1, -1, 1, 1, 1, 1, 1, 1, -1, 1});
+  CHECK(in.target == std::vector<std::size_t>{2});
+  CHECK((in.Q.mant == V32{1, 1, -1} && in.Q.exp == 2));
+  q.prefill = true, q.n = 5, q.d = 2, q.seed = 2;
+  in = checker::gpu_inputs_v1(q);
+  CHECK(in.K.mant == V32{1, -1, 1, -1, -1, 1, -1, 1, -1, -1});
+  CHECK(in.V.mant == V32{-1, 1, -1, -1, -1, 1, -1, -1, 1, 1});
+  CHECK(in.target == std::vector<std::size_t>{0, 0, 1, 2, 3});
+  q = {};
+  q.family = checker::GpuFamily::needle, q.dtype = checker::GpuDtype::f32, q.n = 6, q.d = 4, q.seed = 5;
+  in = checker::gpu_inputs_v1(q);
+  CHECK(in.Q.mant == V32{-156092, -13698932, 1362873, 2261193});
+  for (std::size_t i = 0; i < 24; ++i) CHECK(in.K.mant[i] == (i == 1 * 4 + 3 ? 1 : 0));
+  CHECK(in.K.exp == 30);
+  CHECK(V32(in.V.mant.begin(), in.V.mant.begin() + 4) == V32{14342084, -14627460, -8072004, 14764449});
+  q = {};
+  q.family = checker::GpuFamily::equal, q.dtype = checker::GpuDtype::f16, q.n = 3, q.d = 2, q.seed = 9;
+  in = checker::gpu_inputs_v1(q);
+  CHECK(in.Q.mant == V32{-887, -1767});
+  CHECK(in.K.mant == V32{1525, -121, 1525, -121, 1525, -121});
+  CHECK(in.V.mant == V32{-590, -454, 1381, -1500, -879, 1675});
+
   q = {};
   q.family = checker::GpuFamily::masked, q.prefill = true, q.n = 5, q.d = 1;
   in = checker::gpu_inputs_v1(q);
