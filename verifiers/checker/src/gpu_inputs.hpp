@@ -26,7 +26,7 @@ bool gpu_dtype_from(const std::string& s, GpuDtype& t);
 int gpu_significand_bits(GpuDtype t);  // p: f32 24, f16 11, bf16 8
 
 struct ExactMatrix {
-  std::vector<std::int32_t> mant;  // row-major, |mant| < 2^24 (or a power of two <= 2^0 for needle)
+  std::vector<std::int32_t> mant;  // row-major, |mant| < 2^24 (needle: K holds 0 and 1, exp = log2 H)
   int exp = 0;                     // entry = mant * 2^exp
 };
 
