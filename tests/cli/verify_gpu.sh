@@ -119,5 +119,13 @@ json.dump(c, open(sys.argv[2], "w"))
 EOF
 expect 1 "REJECTED" -- "$CHK" "$T/moved.json"
 
+# t1 prefill rows: |out - exact| ~ e^-1000, far below any double bound. Bounds are raised to 2^-149,
+# so the checker decides them within its precision (they were rejected as undecidable at 2^-1024
+# when the producer stated the running bound of ~1e-304), and err/bound is reported <= 1.
+expect 0 "max err/bound +(1|0\.[0-9]+)$" -- "$A" verify gpu --kernel prefill --dtype bf16 --inputs t1 --n 200 --d 16 --cert "$T/t1prefill.json"
+[[ $(json "$T/t1prefill.json" 'min(int(b.split("/")[1]) if "/" in b else 1 for b in c["claim"]["bounds"]) <= 2**149') == True ]] &&
+  passes=$((passes+1)) || { echo "FAIL: a bound below 2^-149 was written"; fails=$((fails+1)); }
+expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/t1prefill.json"
+
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
