@@ -10,7 +10,7 @@
 //   in [sum e_lo, sum e_hi], all exact 128-bit integers; A_rc = 2^Ev N / D is enclosed by the
 //   directed quotients, rounded outward to doubles.
 // Refinement (rows the fast enclosure cannot decide): the same computation with GMP integers in
-// W-bit fixed point, W = 128, 256, ..., 4096 (core::refine), on exact scores held by MPFR.
+// W-bit fixed point, W = 128, 256, 512, 1024 (core::refine), on exact scores held by MPFR.
 #include "attncert/gpu/reference.hpp"
 
 #include <stdint.h>  // before mpfr.h: declares mpfr_get_uj and friends
@@ -48,7 +48,9 @@ using u128 = unsigned __int128;
 
 constexpr int kFastBits = 62;                 // fixed-point bits of the fast weights
 constexpr mpfr_prec_t kScorePrec = 1400;      // holds every exact score difference times scale
-constexpr mpfr_prec_t kRefineStart = 128, kRefineLimit = 4096;
+// The limit is the independent checker's (verifiers/checker/src/check_gpu.cpp): what the producer
+// decides only past it, the checker could not confirm, so it is not certified.
+constexpr mpfr_prec_t kRefineStart = 128, kRefineLimit = 1024;
 
 int ceil_log2(std::uint64_t x) {
   int c = 0;

@@ -127,5 +127,21 @@ expect 0 "max err/bound +(1|0\.[0-9]+)$" -- "$A" verify gpu --kernel prefill --d
   passes=$((passes+1)) || { echo "FAIL: a bound below 2^-149 was written"; fails=$((fails+1)); }
 expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/t1prefill.json"
 
+# From the gpu audit: a certificate whose bounds are all 0 (t1 outputs are +-1, never exact)
+# forces every row to the precision limit; the first failing row ends the check.
+/usr/bin/python3 - "$T/t1prefill.json" "$T/zero.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["claim"]["bounds"] = ["0"] * len(c["claim"]["bounds"])
+json.dump(c, open(sys.argv[2], "w"))
+EOF2
+start=$SECONDS
+expect 1 "REJECTED.*(undecidable|exceeds)" -- "$CHK" --threads 1 "$T/zero.json"
+(( SECONDS - start <= 10 )) && passes=$((passes+1)) || { echo "FAIL: all-zero bounds took $((SECONDS - start)) s"; fails=$((fails+1)); }
+# The refinement counts against --max-pairs: enough for the fast pass (321600 terms), not for
+# refining every row of the t1 certificate (their bounds are 2^-149): inconclusive, not accepted.
+expect 3 "INCONCLUSIVE.*exceed --max-pairs 400000" -- "$CHK" --max-pairs 400000 "$T/t1prefill.json"
+expect 0 "ACCEPTED" -- "$CHK" --max-pairs 100000000 "$T/t1prefill.json"
+
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]

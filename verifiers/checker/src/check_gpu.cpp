@@ -15,6 +15,8 @@
 // (gpu_exp_neg_precise) at W = 128 .. 1024 bits.
 #include <omp.h>
 
+#include <atomic>
+
 #include <algorithm>
 #include <bit>
 #include <optional>
@@ -177,7 +179,7 @@ RowEnclosure row_precise(const Problem& pb, std::size_t r, unsigned W) {
 
 struct RowFailure {
   std::size_t element = 0;
-  enum Kind { violated, undecidable, internal } kind = violated;
+  enum Kind { violated, undecidable, over_budget, internal } kind = violated;
   std::string why;
 };
 
@@ -190,8 +192,24 @@ QInterval clamp_to_hull(QInterval A, std::int32_t vmin, std::int32_t vmax, int e
   return A;
 }
 
+// The refinement's share of the budget: a row refined at W bits costs |window| * d * W/64 units
+// (mpz sums of W-bit weights), all rows together at most --max-pairs (docs/certificates.md,
+// "What the checker re-derives"). A row that would exceed it makes the check inconclusive.
+struct RefineBudget {
+  std::atomic<std::uint64_t> used{0};
+  std::uint64_t limit = 0;
+  bool take(std::uint64_t units) {
+    std::uint64_t now = used.load();
+    do {
+      if (units > limit || now > limit - units) return false;
+    } while (!used.compare_exchange_weak(now, now + units));
+    return true;
+  }
+};
+
 // Every element of row r: first the fast enclosure, then refinements for what is left.
-std::optional<RowFailure> check_row(const Problem& pb, std::size_t r, const std::vector<Element>& els) {
+std::optional<RowFailure> check_row(const Problem& pb, std::size_t r, const std::vector<Element>& els,
+                                    RefineBudget& budget) {
   const GpuInputs& in = pb.in;
   const std::size_t d = in.d;
   std::vector<std::size_t> open;
@@ -215,6 +233,10 @@ std::optional<RowFailure> check_row(const Problem& pb, std::size_t r, const std:
     if (W > 1024)
       return RowFailure{r * d + open.front(), RowFailure::undecidable,
                         "undecidable at the checker's precision limit (weights to 2^-1024): the claim is not established"};
+    if (W > 63 && !budget.take(static_cast<std::uint64_t>(in.hi[r] - in.lo[r]) * d * (W / 64)))
+      return RowFailure{r * d + open.front(), RowFailure::over_budget,
+                        "refining to " + std::to_string(W) + " bits would exceed --max-pairs " +
+                            std::to_string(budget.limit) + " (raise it to decide this element)"};
     const RowEnclosure e = W == 63 ? row_fast(pb, r) : row_precise(pb, r, W);
     std::vector<std::size_t> still;
     for (std::size_t c : open) {
@@ -362,20 +384,32 @@ void check_gpu(const Cert& c) {
       }
 
   std::vector<std::optional<RowFailure>> fail(rows);
+  RefineBudget budget;
+  budget.limit = c.opt.max_pairs;
+  std::atomic<bool> stop{false};  // the first failing row ends the check: no work after a verdict
   const int threads = c.opt.threads > 0 ? c.opt.threads : omp_get_max_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::size_t r = 0; r < rows; ++r) {
+    if (stop.load(std::memory_order_relaxed)) continue;
     try {
-      fail[r] = check_row(pb, r, els);
+      fail[r] = check_row(pb, r, els, budget);
     } catch (const std::exception& e) {  // never let an exception leave the parallel region
       fail[r] = RowFailure{r * req.d, RowFailure::internal, e.what()};
     }
+    if (fail[r]) stop.store(true, std::memory_order_relaxed);
   }
+  // A violated element anywhere decides (rejected); otherwise the first other failure.
+  for (std::size_t r = 0; r < rows; ++r)
+    if (fail[r] && fail[r]->kind == RowFailure::violated)
+      throw Rejected("claim.outputs[" + std::to_string(fail[r]->element) + "] (row " + std::to_string(r) + ", column " +
+                     std::to_string(fail[r]->element % req.d) + "): " + fail[r]->why);
   for (std::size_t r = 0; r < rows; ++r)
     if (fail[r]) {
       const RowFailure& f = *fail[r];
       if (f.kind == RowFailure::internal)  // e.g. out of memory: nothing is claimed either way
         throw Inconclusive("row " + std::to_string(r) + ": the recomputation failed: " + f.why);
+      if (f.kind == RowFailure::over_budget)
+        throw Inconclusive("claim.outputs[" + std::to_string(f.element) + "] (row " + std::to_string(r) + "): " + f.why);
       throw Rejected("claim.outputs[" + std::to_string(f.element) + "] (row " + std::to_string(r) + ", column " +
                      std::to_string(f.element % req.d) + "): " + f.why);
     }

@@ -7,7 +7,7 @@
 // enclosed by MPFR's correctly rounded exp in 62-bit fixed point, and numerator and denominator are
 // exact integer sums of those enclosures, so A_rc lies in [N_lo/D_hi, N_hi/D_lo] (outward rounded).
 // Where that enclosure cannot decide a question, the row is recomputed at 128, 256, ... bits
-// (core::refine, the filtered-predicate pattern); past 4096 bits the answer is `undecided`.
+// (core::refine, the filtered-predicate pattern); past 1024 bits (the checker's limit) the answer is `undecided`.
 // MPFR and GMP stay inside the .cpp.
 #pragma once
 #include <cstddef>
