@@ -124,7 +124,7 @@ Runner setup(CLI::App& sub) {
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
   sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
   sub.add_option("--delta", t->delta, "failure probability per output delta in [0, 1) (default " + t->delta + ")");
-  sub.add_option("--keys", t->keys, "key source: random | hadamard | file:PATH (default random, seeded by --seed)");
+  sub.add_option("--keys", t->keys, "key source: random | hadamard | file:PATH | code:rm:R:M | code:bch:M:DELTA | code:random:LEN:K | code:greedy:LEN:D:MAX | code:lexicode:LEN:D:MAX (default random; random codes seeded by --seed)");
   sub.add_flag("--auto", t->auto_params, "choose d (exact binomial tail) and C for --n, --eps, --delta-prime, then certify");
   sub.add_option("--eps", t->eps, "with --auto: target rho <= eps (default " + t->eps + ")");
   sub.add_option("--delta-prime", t->delta_prime, "with --auto: allowed probability that a random instance fails (default " + t->delta_prime + ")");

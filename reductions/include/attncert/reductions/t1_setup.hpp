@@ -18,7 +18,7 @@ struct T1Request {
   std::optional<core::Rational> C;    // default: propose_C from the instance's exact rho
   Notion notion = Notion::rel;
   core::Rational eta = defaults::eta(), delta = defaults::delta();
-  KeySource keys;                     // random (seeded), hadamard, file
+  KeySource keys;                     // random (seeded), hadamard, file, code
   bool auto_params = false;           // d from the exact binomial tail for n, eps, delta'; C from eps
   core::Rational eps = defaults::eps(), delta_prime = defaults::delta_prime();
 };
@@ -30,8 +30,9 @@ struct T1Setup {
 };
 
 // Validates every parameter (ParameterError naming it) and builds the keys. Absent n and d take
-// defaults::t1_n / t1_d, except that Hadamard keys default to the whole code (N = 2d) and a key
-// file fixes both (given values must agree with the file).
+// defaults::t1_n / t1_d, except that Hadamard keys default to the whole code (N = 2d), a key
+// file fixes both (given values must agree with the file) and a code fixes d (N defaults to
+// min(|code|, t1_n - 1); a given n - 1 must not exceed |code|).
 T1Setup resolve_t1(const T1Request& r);
 
 // A proposal, not part of the proof: C = default_C(N, rho) from the instance's exact rho
