@@ -2,7 +2,8 @@
 // (reductions/include/attncert/reductions/codes.hpp), against the bare popcount loop over the same
 // number of n-bit words, alternating within each repetition (so drift on a shared machine hits
 // both sides alike); prints both medians and the ratio of word rates. Usage:
-//   codes_distance [--n 128] [--k 32] [--reps 3] [--threads 2] [--seed 1]
+//   codes_distance [--n 128] [--k 32] [--reps 3] [--threads 2] [--seed 1] [--chunk-log2 T]
+// (--chunk-log2 2: 4 chunks, fewer than the 8 lanes, so the word-by-word walk runs: for comparison.)
 //
 // The bare loop: 2^k words, in blocks of 64: T[j] XOR (s + b * 0x9E3779B97F4A7C15) for block b and
 // j < 64 (T: 64 random n-bit rows in L1, s a random word, the block term so nothing is hoisted),
@@ -60,6 +61,7 @@ std::uint64_t bare_words(const std::uint64_t* T, const std::uint64_t* s, std::ui
 
 int main(int argc, char** argv) {
   std::size_t n = 128, k = 32, reps = 3, threads = 2, seed = 1;
+  int chunk_log2 = -1;
   for (int a = 1; a < argc; ++a) {
     std::string key = argv[a];
     if (a + 1 >= argc) bad(key + " needs a value");
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
     else if (key == "--k") k = count_arg("--k", v, 1, 32);
     else if (key == "--reps") reps = count_arg("--reps", v, 1, 1000);
     else if (key == "--threads") threads = count_arg("--threads", v, 1, 4096);
+    else if (key == "--chunk-log2") chunk_log2 = static_cast<int>(count_arg("--chunk-log2", v, 0, 32));
     else if (key == "--seed") seed = count_arg("--seed", v, 0, ~std::size_t{0} >> 1);
     else bad("unknown option " + key);
   }
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
   for (auto& x : s) x = g.next();
   red::EnumerationOptions opt;
   opt.threads = static_cast<int>(threads);
+  opt.chunk_log2 = chunk_log2;
   std::vector<double> te, tb;
   std::size_t distance = 0;
   volatile std::uint64_t sink = 0;

@@ -237,6 +237,35 @@ TEST_CASE("the lane-parallel walk (k >= 17) equals the word-by-word weight distr
   CHECK(r.distance <= 3);
 }
 
+TEST_CASE("enumeration progress and enumerated claims", "[codes]") {
+  red::Code c = red::random_linear(100, 20, 3);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+  red::EnumerationOptions o;
+  o.progress = [&](std::uint64_t done, std::uint64_t total) { calls.emplace_back(done, total); };
+  auto r = red::min_distance(c, o);
+  REQUIRE(!calls.empty());
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    CHECK(calls[i].second == (std::uint64_t{1} << 20));
+    if (i) CHECK(calls[i].first >= calls[i - 1].first);
+  }
+  CHECK(calls.back().first == calls.back().second);
+  red::Code e = red::with_enumerated_distance(c);
+  CHECK(e.claim.basis == red::DistanceBasis::enumeration);
+  CHECK(e.claim.exact);
+  CHECK(e.claim.distance == r.distance);
+  CHECK(red::certify_distance(e).claim_holds);
+  red::Code wrong = red::reed_muller(1, 4);
+  wrong.claim.distance = 9;
+  CHECK_THROWS_AS(red::with_enumerated_distance(wrong), std::logic_error);
+  // non-linear: progress counts pairs
+  calls.clear();
+  red::Code g = red::greedy(30, 8, 200, red::GreedyOrder::random, 4);
+  red::min_distance(g, o);
+  REQUIRE(!calls.empty());
+  CHECK(calls.back().first == calls.back().second);
+  CHECK(calls.back().second == g.words.rows() * (g.words.rows() - 1) / 2);
+}
+
 TEST_CASE("random linear codes against a naive all-pairs computation", "[codes]") {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     for (auto nk : {std::pair<std::size_t, std::size_t>{20, 8}, {31, 10}, {70, 9}, {129, 7}}) {

@@ -299,7 +299,10 @@ core::SignMatrix code_keys(const Code& c, std::size_t N) {
 // ---- key specs ----
 
 std::string CodeSpec::text() const {
-  auto f = [](std::uint64_t v) { return ":" + std::to_string(v); };
+  auto f = [](std::uint64_t v) {
+    std::string s(1, ':');  // not ":" + to_string(v): GCC 12 warns (-Wrestrict, a false positive)
+    return s += std::to_string(v);
+  };
   switch (family) {
     case Family::rm: return "code:rm" + f(a) + f(b);
     case Family::bch: return "code:bch" + f(a) + f(b);

@@ -392,4 +392,11 @@ DistanceCertificate certify_distance(const Code& c, const EnumerationOptions& op
   return cert;
 }
 
+Code with_enumerated_distance(Code c, const EnumerationOptions& opt) {
+  DistanceCertificate cert = certify_distance(c, opt);
+  if (!cert.claim_holds) throw std::logic_error(c.name + ": " + cert.detail);
+  c.claim = {cert.result.distance, true, DistanceBasis::enumeration, cert.detail};
+  return c;
+}
+
 }  // namespace attncert::reductions

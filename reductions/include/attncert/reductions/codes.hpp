@@ -1,5 +1,6 @@
-// Binary codes with a claimed minimum distance and its exact certification (spec §3, "Lower bound
-// with codes"; T2 builds its hard instances from them, T1 and T5 take them as key sources).
+// Binary codes with a claimed minimum distance and its exact certification (docs/theorems.md#planned,
+// T2: "keys from binary codes of certified minimum distance"). T2 builds its hard instances from them;
+// T1 and T5 take them as key sources.
 //
 // Bits and signs: a codeword is a row of a core::SignMatrix; bit c = 1 is entry -1 (as everywhere
 // in attncert), so the Hamming distance of two words is SignMatrix::distance and the inner product
@@ -158,5 +159,9 @@ struct DistanceCertificate {
   std::string detail;  // "enumeration: D = 4 = claim (theorem: ...)" or what contradicts the claim
 };
 DistanceCertificate certify_distance(const Code& c, const EnumerationOptions& opt = {});
+// The code with its claim replaced by the exact distance the enumeration finds (basis
+// "enumeration", exact), after certify_distance; throws std::logic_error when the enumeration
+// contradicts the construction's claim (a construction bug). Random codes claim only ">= 1" until then.
+Code with_enumerated_distance(Code c, const EnumerationOptions& opt = {});
 
 }  // namespace attncert::reductions

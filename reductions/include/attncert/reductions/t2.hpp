@@ -1,5 +1,5 @@
-// T2 (spec §3), the bounded-entry lower bound: for dimension d and entry bound B, the linear code of
-// length d whose T1 instance certifies the most bits.
+// T2 (docs/theorems.md#planned, T2), the bounded-entry lower bound: for dimension d and entry bound B,
+// the linear code of length d whose T1 instance certifies the most bits.
 //
 // Bounded-entry model: query and key entries lie in [-B, B]. The instance takes keys B s_j and the
 // query B s_i for the first N codewords s_1..s_N of a binary code (as signs, bit 1 -> -1), values
