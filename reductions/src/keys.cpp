@@ -88,12 +88,13 @@ core::SignMatrix read_keys_file(const std::string& path) {
   return s;
 }
 
-core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d) {
+core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d, std::string* code_note) {
   switch (src.kind) {
     case KeySource::Kind::random: return core::SignMatrix::random(N, d, src.seed);
     case KeySource::Kind::hadamard: return hadamard_keys(N, d);
     case KeySource::Kind::code: {
       Code c = make_code(src.code, src.seed);
+      if (code_note) *code_note = c.name + " " + c.parameters() + " (" + c.claim.why + ")";
       if (d && d != c.length)
         throw ParameterError("keys", src.code.text() + " has length " + std::to_string(c.length) + ", not d=" + std::to_string(d));
       if (!N) {

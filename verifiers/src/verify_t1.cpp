@@ -60,6 +60,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
              {"TV to 1-sparse <=", approx(rep.tv_max, 9)},
              {"rows with full margin", std::to_string(rep.rows_full) + " / " + std::to_string(N)},
              {"phi (flip fraction) <=", core::to_string(rep.phi) + " (~" + approx(rep.phi) + ")"}};
+  if (!setup.code.empty()) o.table.insert(o.table.begin() + 3, {"code", setup.code});
   if (req.auto_params) {
     o.table.insert(o.table.begin() + 2, {"d from Hoeffding / binomial tail",
                                          std::to_string(setup.d_hoeffding) + " / " + std::to_string(setup.d_binomial) +

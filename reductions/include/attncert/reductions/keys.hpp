@@ -39,6 +39,8 @@ core::SignMatrix read_keys_file(const std::string& path);
 // (bit 1 -> -1) in message order for linear codes (u = 0, 1, 2, ...: the zero word first) and in
 // construction order for greedy codes (codes.hpp); the code fixes d (a given d must agree) and
 // N = 0 takes min(|code|, defaults::t1_n - 1) words. Throws ParameterError on a mismatch.
-core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d);
+// With `code_note`, a code source also describes its code there: "BCH(m=5,delta=7) [31,16,>=7] (BCH
+// bound: ...)" (name, parameters, how the claimed distance is known).
+core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d, std::string* code_note = nullptr);
 
 }  // namespace attncert::reductions

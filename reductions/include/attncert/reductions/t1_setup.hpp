@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "attncert/core/rational.hpp"
 #include "attncert/core/sign_matrix.hpp"
@@ -27,6 +28,7 @@ struct T1Setup {
   core::SignMatrix keys;              // N x d
   std::optional<core::Rational> C;    // given, or chosen by --auto; else propose_C after the Gram pass
   std::size_t d_hoeffding = 0, d_binomial = 0;  // with auto_params
+  std::string code;                   // code keys: the code and how its distance is known (else empty)
 };
 
 // Validates every parameter (ParameterError naming it) and builds the keys. Absent n and d take
