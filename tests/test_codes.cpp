@@ -388,6 +388,32 @@ TEST_CASE("shorten, pad, extend and subcodes keep their distance claims", "[code
   CHECK_THROWS_AS(red::subcode(rm, 17), red::ParameterError);
 }
 
+TEST_CASE("large RM and BCH codes are built only as far as the keys need", "[codes][keys]") {
+  for (unsigned m = 1; m <= 15; ++m)
+    for (unsigned r = 0; r <= m; ++r) {
+      if (m <= 6) CHECK(red::rm_dimension(r, m) == red::reed_muller(r, m).dimension());
+    }
+  CHECK(red::rm_dimension(7, 15) == 16384);
+  for (unsigned m = 2; m <= 7; ++m)
+    for (std::size_t delta = 1; delta < (std::size_t{1} << m); delta += 2) CHECK(red::bch_dimension(m, delta) == red::bch(m, delta).dimension());
+  red::Code part = red::bch(5, 7, 4);
+  CHECK(part.dimension() == 4);
+  CHECK(part.name == "sub(BCH(m=5,delta=7),4)");
+  CHECK_FALSE(part.claim.exact);
+  CHECK(part.generator == red::subcode(red::bch(5, 7), 4).generator);
+  CHECK(red::reed_muller(2, 4, 5).generator == red::subcode(red::reed_muller(2, 4), 5).generator);
+  CHECK(red::reed_muller(2, 4, 99).dimension() == 11);
+  // code:bch:16:3 is [65535, 65519]: a full generator would take 512 MiB; the keys need 12 rows.
+  std::string note;
+  auto keys = red::make_keys(red::parse_key_source("code:bch:16:3", 1), 0, 0, &note);
+  CHECK(keys.rows() == 4095);
+  CHECK(keys.cols() == 65535);
+  CHECK(note.find("[65535,65519] code") != std::string::npos);
+  auto rm = red::make_keys(red::parse_key_source("code:rm:7:15", 1), 100, 0);
+  CHECK(rm.rows() == 100);
+  CHECK(rm == red::code_keys(red::reed_muller(7, 15, 7), 100));
+}
+
 TEST_CASE("enumeration refuses k > 32 and non-linear codes beyond its range", "[codes]") {
   red::Code big = red::reed_muller(2, 6);  // k = 22: fine
   CHECK(big.dimension() == 22);

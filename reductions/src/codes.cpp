@@ -79,7 +79,18 @@ std::size_t gf2_rank(const core::SignMatrix& m) {
   return b.pivot.size();
 }
 
-Code reed_muller(unsigned r, unsigned m) {
+std::size_t rm_dimension(unsigned r, unsigned m) {
+  if (m < 1 || m > 15) throw ParameterError("m", "Reed-Muller RM(r, m) needs 1 <= m <= 15, got " + std::to_string(m));
+  if (r > m) throw ParameterError("r", "Reed-Muller RM(r, m) needs r <= m, got r = " + std::to_string(r) + " > m = " + std::to_string(m));
+  std::size_t k = 0, binom = 1;  // C(m, i)
+  for (unsigned i = 0; i <= r; ++i) {
+    k += binom;
+    binom = binom * (m - i) / (i + 1);
+  }
+  return k;
+}
+
+Code reed_muller(unsigned r, unsigned m, std::size_t rows) {
   if (m < 1 || m > 15) throw ParameterError("m", "Reed-Muller RM(r, m) needs 1 <= m <= 15, got " + std::to_string(m));
   if (r > m) throw ParameterError("r", "Reed-Muller RM(r, m) needs r <= m, got r = " + std::to_string(r) + " > m = " + std::to_string(m));
   const std::size_t n = std::size_t{1} << m;
@@ -90,6 +101,8 @@ Code reed_muller(unsigned r, unsigned m) {
   for (unsigned deg = 2; deg <= r; ++deg)
     for (std::size_t S = 0; S < n; ++S)
       if (static_cast<unsigned>(__builtin_popcountll(S)) == deg) masks.push_back(S);
+  const std::size_t k = masks.size();
+  if (rows && rows < k) masks.resize(rows);
   Code c;
   c.name = "RM(" + std::to_string(r) + "," + std::to_string(m) + ")";
   c.length = n;
@@ -98,6 +111,7 @@ Code reed_muller(unsigned r, unsigned m) {
     for (std::size_t p = 0; p < n; ++p)
       if ((p & masks[i]) == masks[i]) set_bit(c.generator.row(i), p);
   c.claim = {std::size_t{1} << (m - r), true, DistanceBasis::theorem, "theorem: RM(r,m) has minimum distance 2^{m-r}"};
+  if (masks.size() < k) mark_subcode(c, masks.size());
   return c;
 }
 
@@ -245,17 +259,23 @@ Code extend_parity(const Code& c) {
   return r;
 }
 
+void mark_subcode(Code& c, std::size_t j) {
+  c.name = "sub(" + c.name + "," + std::to_string(j) + ")";
+  c.claim = {c.claim.distance, false, c.claim.basis, "subcode: distance >= " + std::to_string(c.claim.distance) + " (" + c.claim.why + ")"};
+}
+
 Code subcode(const Code& c, std::size_t j) {
   if (!c.linear) throw ParameterError("code", "a subcode needs a linear code, got " + c.name);
   if (j < 1 || j > c.dimension())
     throw ParameterError("j", "subcode dimension must lie in [1, " + std::to_string(c.dimension()) + "], got " + std::to_string(j));
   if (j == c.dimension()) return c;
   Code r;
-  r.name = "sub(" + c.name + "," + std::to_string(j) + ")";
+  r.name = c.name;
   r.length = c.length;
   r.generator = core::SignMatrix(j, c.length);
   for (std::size_t i = 0; i < j; ++i) std::copy(c.generator.row(i), c.generator.row(i) + c.generator.words(), r.generator.row(i));
-  r.claim = {c.claim.distance, false, c.claim.basis, "subcode: distance >= " + std::to_string(c.claim.distance) + " (" + c.claim.why + ")"};
+  r.claim = c.claim;
+  mark_subcode(r, j);
   return r;
 }
 
@@ -369,11 +389,11 @@ CodeSpec parse_code_spec(const std::string& text) {
   return s;
 }
 
-Code make_code(const CodeSpec& spec, std::uint64_t seed) {
+Code make_code(const CodeSpec& spec, std::uint64_t seed, std::size_t rows) {
   try {
     switch (spec.family) {
-      case CodeSpec::Family::rm: return reed_muller(static_cast<unsigned>(spec.a), static_cast<unsigned>(spec.b));
-      case CodeSpec::Family::bch: return bch(static_cast<unsigned>(spec.a), spec.b);
+      case CodeSpec::Family::rm: return reed_muller(static_cast<unsigned>(spec.a), static_cast<unsigned>(spec.b), rows);
+      case CodeSpec::Family::bch: return bch(static_cast<unsigned>(spec.a), spec.b, rows);
       case CodeSpec::Family::random: return random_linear(spec.a, spec.b, seed);
       case CodeSpec::Family::greedy: return greedy(spec.a, spec.b, spec.c, GreedyOrder::random, seed);
       default: return greedy(spec.a, spec.b, spec.c, GreedyOrder::lexicographic, seed);

@@ -98,19 +98,32 @@ std::vector<std::uint8_t> bch_generator_polynomial(unsigned m, std::size_t delta
   return out;
 }
 
-Code bch(unsigned m, std::size_t delta) {
+std::size_t bch_dimension(unsigned m, std::size_t delta) {
+  if (m < 2 || m > 16) throw ParameterError("m", "BCH needs 2 <= m <= 16, got " + std::to_string(m));
+  const std::size_t n = (std::size_t{1} << m) - 1;
+  if (delta < 1 || delta > n)
+    throw ParameterError("delta", "BCH designed distance must lie in [1, 2^m - 1 = " + std::to_string(n) + "], got " + std::to_string(delta));
+  std::vector<char> covered(n, 0);
+  std::size_t deg = 0;
+  for (std::size_t i = 1; i < delta; ++i)
+    for (std::size_t e = i; !covered[e]; e = (2 * e) % n) covered[e] = 1, ++deg;
+  return n - deg;
+}
+
+Code bch(unsigned m, std::size_t delta, std::size_t rows) {
   const std::vector<std::uint8_t> g = bch_generator_polynomial(m, delta);
   const std::size_t n = (std::size_t{1} << m) - 1, deg = g.size() - 1;
   if (deg >= n) throw ParameterError("delta", "BCH(m=" + std::to_string(m) + ", delta=" + std::to_string(delta) + ") has dimension 0");
-  const std::size_t k = n - deg;
+  const std::size_t k = n - deg, built = rows && rows < k ? rows : k;
   Code c;
   c.name = "BCH(m=" + std::to_string(m) + ",delta=" + std::to_string(delta) + ")";
   c.length = n;
-  c.generator = core::SignMatrix(k, n);
-  for (std::size_t i = 0; i < k; ++i)
+  c.generator = core::SignMatrix(built, n);
+  for (std::size_t i = 0; i < built; ++i)
     for (std::size_t t = 0; t <= deg; ++t)
       if (g[t]) c.generator.row(i)[(i + t) >> 6] |= std::uint64_t{1} << ((i + t) & 63);
   c.claim = {delta, false, DistanceBasis::bch_bound, "BCH bound: distance >= designed distance " + std::to_string(delta)};
+  if (built < k) mark_subcode(c, built);
   return c;
 }
 

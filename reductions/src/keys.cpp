@@ -93,10 +93,24 @@ core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d, s
     case KeySource::Kind::random: return core::SignMatrix::random(N, d, src.seed);
     case KeySource::Kind::hadamard: return hadamard_keys(N, d);
     case KeySource::Kind::code: {
-      Code c = make_code(src.code, src.seed);
-      if (code_note) *code_note = c.name + " " + c.parameters() + " (" + c.claim.why + ")";
+      // RM and BCH codes are built only as far as the first N codewords need (their generators
+      // reach 2^16 rows of 2^16 bits); the note names the full code.
+      const CodeSpec& cs = src.code;
+      std::size_t rows = 0, k = 0;
+      if (cs.family == CodeSpec::Family::rm || cs.family == CodeSpec::Family::bch) {
+        k = cs.family == CodeSpec::Family::bch ? bch_dimension(static_cast<unsigned>(cs.a), cs.b)
+                                               : rm_dimension(static_cast<unsigned>(cs.a), static_cast<unsigned>(cs.b));
+        const std::uint64_t want = N ? N : std::min<std::uint64_t>(defaults::t1_n - 1, k < 64 ? std::uint64_t{1} << k : ~std::uint64_t{0});
+        while (rows < k && (rows >= 64 || (std::uint64_t{1} << rows) < want)) ++rows;
+        rows = std::max<std::size_t>(rows, 1);
+      }
+      Code c = make_code(cs, src.seed, rows);
+      if (code_note) {
+        *code_note = c.name + " " + c.parameters() + " (" + c.claim.why + ")";
+        if (rows && rows < k) *code_note += " of the [" + std::to_string(c.length) + "," + std::to_string(k) + "] code";
+      }
       if (d && d != c.length)
-        throw ParameterError("keys", src.code.text() + " has length " + std::to_string(c.length) + ", not d=" + std::to_string(d));
+        throw ParameterError("keys", cs.text() + " has length " + std::to_string(c.length) + ", not d=" + std::to_string(d));
       if (!N) {
         N = defaults::t1_n - 1;
         if (!c.linear || c.dimension() < 64) N = static_cast<std::size_t>(std::min<std::uint64_t>(N, c.size()));

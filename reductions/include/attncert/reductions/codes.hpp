@@ -85,7 +85,10 @@ struct Code {
 };
 
 // --- constructions (each throws ParameterError naming the parameter on bad input) ---
-Code reed_muller(unsigned r, unsigned m);                 // 0 <= r <= m, 1 <= m <= 15
+// `rows` > 0 (RM, BCH, make_code) builds only the first min(rows, k) generator rows: the same code
+// as subcode(full, rows) (name "sub(...)", a lower-bound claim) without materialising a large
+// generator (RM(r, 15) or BCH(16, delta) have up to 2^15 or 2^16 rows of as many bits).
+Code reed_muller(unsigned r, unsigned m, std::size_t rows = 0);  // 0 <= r <= m, 1 <= m <= 15
 // The primitive polynomial p_m used for GF(2^m), 2 <= m <= 16, as a bit mask (bit i: coefficient
 // of x^i): m=2 x^2+x+1, 3 x^3+x+1, 4 x^4+x+1, 5 x^5+x^2+1, 6 x^6+x+1, 7 x^7+x^3+1,
 // 8 x^8+x^4+x^3+x^2+1, 9 x^9+x^4+1, 10 x^10+x^3+1, 11 x^11+x^2+1, 12 x^12+x^6+x^4+x+1,
@@ -95,19 +98,27 @@ std::uint32_t primitive_polynomial(unsigned m);
 bool is_primitive(std::uint32_t poly, unsigned m);
 // g(x) of BCH(m, delta) as coefficients (index i: coefficient of x^i), deg g = size - 1.
 std::vector<std::uint8_t> bch_generator_polynomial(unsigned m, std::size_t delta);
-Code bch(unsigned m, std::size_t delta);                  // 2 <= m <= 16, 1 <= delta <= 2^m - 1, k >= 1
+Code bch(unsigned m, std::size_t delta, std::size_t rows = 0);  // 2 <= m <= 16, 1 <= delta <= 2^m - 1
 enum class RandomLinear { full_rank, systematic };
 Code random_linear(std::size_t n, std::size_t k, std::uint64_t seed, RandomLinear kind = RandomLinear::full_rank);
 enum class GreedyOrder { lexicographic, random };
 Code greedy(std::size_t n, std::size_t D, std::size_t max_words, GreedyOrder order, std::uint64_t seed = 1);
-// The code a key spec names (seed for random and greedy codes). Errors become ParameterError("keys").
-Code make_code(const CodeSpec& spec, std::uint64_t seed);
+// The code a key spec names (seed for random and greedy codes; `rows` as above for RM and BCH).
+// Errors become ParameterError("keys").
+Code make_code(const CodeSpec& spec, std::uint64_t seed, std::size_t rows = 0);
+// Dimension of RM(r, m): sum_{i <= r} C(m, i).
+std::size_t rm_dimension(unsigned r, unsigned m);
+// Dimension of BCH(m, delta) from the cyclotomic cosets alone (no generator built).
+std::size_t bch_dimension(unsigned m, std::size_t delta);
 
 // --- transformations (linear codes; pad works on any code) ---
 Code shorten(const Code& c, std::size_t s);    // s < length; the result must keep dimension >= 1
 Code pad(const Code& c, std::size_t p);        // p zero coordinates appended
 Code extend_parity(const Code& c);             // overall parity coordinate appended
 Code subcode(const Code& c, std::size_t j);    // rows g_0..g_{j-1}, 1 <= j <= k
+// Renames c to "sub(name,j)" and turns its claim into the subcode's lower bound (c already holds
+// only its first j rows).
+void mark_subcode(Code& c, std::size_t j);
 
 // Rank of the rows of a bit matrix over GF(2).
 std::size_t gf2_rank(const core::SignMatrix& rows);
