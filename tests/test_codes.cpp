@@ -452,6 +452,7 @@ TEST_CASE("code key specs: spelling, ranges, keys and T1 setup", "[codes][keys]"
   spec_error("code:greedy:10:11:5", "distance D");
   spec_error("code:greedy:10:3:1", "MAX words");
   spec_error("code:lexicode:25:3:5", "LEN must lie in [1, 24]");
+  spec_error("code:greedy:65535:3:65536", "exceeds 2^28");
   spec_error("code:", "code:rm:R:M");
   spec_error("codes", "not random, hadamard, file:PATH or code:");
   for (const char* text : {"code:rm:2:4", "code:bch:5:7", "code:random:64:20", "code:greedy:40:12:100", "code:lexicode:7:3:16"})
@@ -523,6 +524,11 @@ TEST_CASE("T1 with code keys: certified, explicit or Hadamard certificates, the 
     REQUIRE(out.status == verifiers::certified);
     CHECK(out.certificate["instance"]["keys"] == "hadamard");
     CHECK(out.certificate["parameters"]["N"] == "64");
+    CHECK(check(out.certificate).verdict == Verdict::accepted);
+    t.request.n = 21;  // the first 20 rows: RM(1,5) built only to 5 rows, still the Hadamard order
+    out = verifiers::verify_t1(t, o);
+    REQUIRE(out.status == verifiers::certified);
+    CHECK(out.certificate["instance"]["keys"] == "hadamard");
     CHECK(check(out.certificate).verdict == Verdict::accepted);
   }
   {

@@ -155,6 +155,9 @@ Code greedy(std::size_t n, std::size_t D, std::size_t max_words, GreedyOrder ord
   if (order == GreedyOrder::lexicographic && n > 24) throw ParameterError("n", "a lexicographic greedy code needs length <= 24, got " + std::to_string(n));
   if (D < 1 || D > n) throw ParameterError("D", "minimum distance must lie in [1, n = " + std::to_string(n) + "], got " + std::to_string(D));
   if (max_words < 2 || max_words > limits::max_keys) throw ParameterError("max_words", "must lie in [2, 2^20], got " + std::to_string(max_words));
+  if (static_cast<std::uint64_t>(n) * max_words > (std::uint64_t{1} << 28))
+    throw ParameterError("max_words", "n * max_words = " + std::to_string(static_cast<std::uint64_t>(n) * max_words) +
+                                          " bits of words exceeds 2^28 (32 MiB)");
   const std::size_t W = (n + 63) / 64;
   std::vector<std::uint64_t> acc;  // accepted words, W words each
   std::size_t count = 0;
@@ -385,6 +388,8 @@ CodeSpec parse_code_spec(const std::string& text) {
       if (s.a < 1 || s.a > limits::max_dim) throw bad("length must lie in [1, " + dim + "], got " + std::to_string(s.a));
       if (s.b < 1 || s.b > s.a) throw bad("distance D must lie in [1, LEN], got " + std::to_string(s.b));
       if (s.c < 2 || s.c > 65536) throw bad("MAX words must lie in [2, 65536], got " + std::to_string(s.c));
+      if (s.a * s.c > (std::uint64_t{1} << 28))
+        throw bad("LEN * MAX = " + std::to_string(s.a * s.c) + " bits of words exceeds 2^28 (32 MiB)");
   }
   return s;
 }

@@ -134,8 +134,8 @@ T2Row bounded_entry_bound(const T2Request& req) {
   row.weights = weights[e.code][e.j];
   for (std::size_t k = 1; k <= d && !row.D; ++k)
     if (row.weights[k]) row.D = k;
-  if (row.D < row.code.claim.distance)
-    throw std::logic_error("T2: enumeration gives distance " + std::to_string(row.D) + " below the claim of " + row.code.name);
+  if (row.code.claim.exact ? row.D != row.code.claim.distance : row.D < row.code.claim.distance)
+    throw std::logic_error("T2: enumeration gives distance " + std::to_string(row.D) + ", contradicting the claim of " + row.code.name);
   row.w_min = e.w;
   row.margin = 2 * e.w - 1;
   row.flips = e.flips;

@@ -12,7 +12,7 @@ namespace attncert::reductions {
 // code:random:LEN:K      random linear code, full-rank generator v1 seeded by --seed;
 //                        1 <= K <= min(LEN, 32) (its distance is known only by enumeration)
 // code:greedy:LEN:D:MAX  greedy non-linear code over a seeded random order (--seed):
-//                        1 <= D <= LEN <= 65535, 2 <= MAX <= 65536
+//                        1 <= D <= LEN <= 65535, 2 <= MAX <= 65536, LEN * MAX <= 2^28
 // code:lexicode:LEN:D:MAX  greedy over the lexicographic order: LEN <= 24, same D and MAX ranges
 struct CodeSpec {
   enum class Family { rm, bch, random, greedy, lexicode } family = Family::rm;

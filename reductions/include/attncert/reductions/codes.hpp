@@ -102,6 +102,8 @@ Code bch(unsigned m, std::size_t delta, std::size_t rows = 0);  // 2 <= m <= 16,
 enum class RandomLinear { full_rank, systematic };
 Code random_linear(std::size_t n, std::size_t k, std::uint64_t seed, RandomLinear kind = RandomLinear::full_rank);
 enum class GreedyOrder { lexicographic, random };
+// 2 <= max_words <= 2^20, n * max_words <= 2^28 bits; up to 64 * max_words candidates (random order),
+// each compared with the words accepted so far.
 Code greedy(std::size_t n, std::size_t D, std::size_t max_words, GreedyOrder order, std::uint64_t seed = 1);
 // The code a key spec names (seed for random and greedy codes; `rows` as above for RM and BCH).
 // Errors become ParameterError("keys").
