@@ -119,7 +119,7 @@ T2Row bounded_entry_bound(const T2Request& req) {
       if (e.p * 2 < 1) {
         e.certified = true;
         e.bound = core::index_bound(Integer(std::uint64_t{1} << j) * d, e.p);
-        if (!best || e.bound.bits > best->bound.bits) best = e;
+        if (!best || e.bound.bits > best->bound.bits || (e.bound.bits == best->bound.bits && e.w > best->w)) best = e;
       } else if (!closest || e.p < closest->p || (e.p == closest->p && e.w > closest->w)) {
         closest = e;
       }

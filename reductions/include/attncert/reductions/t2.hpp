@@ -28,9 +28,10 @@
 //   BCH only, "all" all three.
 //   From each such code, the subcodes of its first j generator rows, 1 <= j <= min(k, max_log2_N):
 //   N = 2^j keys, minimum distance D by enumeration (checked against the construction's claim).
-// The row certifying the most bits wins (exact rational comparison); ties keep the earlier candidate
-// in the order above (families in the order RM, BCH, extended BCH; within one, increasing m then r or
-// delta; then increasing j).
+// The row certifying the most bits wins (exact rational comparison); among equal bits the larger
+// certified weight w_min (the better isolated rows), then the earlier candidate in the order above
+// (families in the order RM, BCH, extended BCH; within one, increasing m then r or delta; then
+// increasing j).
 #pragma once
 #include <cstdint>
 #include <string>
