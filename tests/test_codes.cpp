@@ -426,6 +426,16 @@ TEST_CASE("enumeration refuses k > 32 and non-linear codes beyond its range", "[
     CHECK(std::string(e.what()).find("> 32") != std::string::npos);
   }
   CHECK_THROWS_AS(red::weight_distribution(huge), red::ParameterError);
+  // A rank-deficient generator or a repeated word is not a code of the stated size.
+  red::Code deficient = red::reed_muller(1, 3);
+  std::copy(deficient.generator.row(0), deficient.generator.row(0) + 1, deficient.generator.row(2));
+  CHECK_THROWS_AS(red::min_distance(deficient), red::ParameterError);
+  CHECK_FALSE(red::distance_at_least(deficient, 1));
+  red::Code twice = red::greedy(12, 4, 20, red::GreedyOrder::lexicographic);
+  std::copy(twice.words.row(1), twice.words.row(1) + 1, twice.words.row(5));
+  CHECK_THROWS_AS(red::min_distance(twice), red::ParameterError);
+  CHECK_FALSE(red::distance_at_least(twice, 1));
+  CHECK(red::distance_at_least(twice, 0));
 }
 
 TEST_CASE("code key specs: spelling, ranges, keys and T1 setup", "[codes][keys]") {

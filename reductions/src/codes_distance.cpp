@@ -309,13 +309,15 @@ DistanceResult min_distance(const Code& c, const EnumerationOptions& opt) {
     r.witness_b = wb;
   }
   // A full-rank generator has no nonzero message of weight 0; distinct words have distance >= 1.
-  if (r.distance == 0) throw std::logic_error(c.name + ": a codeword of weight 0 (rank-deficient generator or repeated word)");
+  if (r.distance == 0)
+    throw ParameterError("code", c.name + (c.linear ? ": rank-deficient generator (message " + std::to_string(r.witness_a) + " gives the zero word)"
+                                                    : ": words " + std::to_string(r.witness_a) + " and " + std::to_string(r.witness_b) + " coincide"));
   return r;
 }
 
 bool distance_at_least(const Code& c, std::size_t D, const EnumerationOptions& opt) {
   check_enumerable(c);
-  if (D <= 1) return true;
+  if (D == 0) return true;
   if (c.linear) return linear_min_dispatch<true>(c, opt, D).weight >= D;
   std::uint64_t wb = 0;
   return pairs_min(c, opt, D, wb).weight >= D;

@@ -153,7 +153,8 @@ struct DistanceResult {
 // Linear codes, k <= 32: every nonzero codeword visited once in binary-reflected Gray order (each
 // step XORs one generator row) with popcount, parallel over chunks of the sequence, no early exit.
 // Non-linear codes: every unordered pair. Throws ParameterError("k") above 32, ("n") for a
-// non-linear code with fewer than 2 or more than 2^20 words.
+// non-linear code with fewer than 2 or more than 2^20 words, ("code") for a rank-deficient
+// generator or two equal words (distance 0: not a code of that size).
 DistanceResult min_distance(const Code& c, const EnumerationOptions& opt = {});
 // "Is the minimum distance >= D?": the same enumeration, stopping at the first word (pair) closer than D.
 bool distance_at_least(const Code& c, std::size_t D, const EnumerationOptions& opt = {});
