@@ -45,7 +45,11 @@
 // Transformations (lengths for dimensions that are not 2^m or 2^m - 1): shorten (keep the codewords
 // that vanish on the last s coordinates, delete those: [n - s, k - s', >= D]), pad (append p zero
 // coordinates, +1 entries: distances unchanged), extend_parity (append the overall parity bit: an
-// odd lower bound D becomes D + 1), subcode (the first j rows).
+// odd lower bound D becomes D + 1), subcode (the first j rows). Row order (it fixes the message
+// order, hence which codewords come first): shorten eliminates columns n-1, n-2, ..., n-s in turn,
+// each time taking the first row that has the column's bit as pivot, XORing it into the other rows
+// with that bit and removing it; the rows left keep their order. pad, extend_parity and subcode keep
+// the rows' order.
 #pragma once
 #include <cstddef>
 #include <cstdint>
