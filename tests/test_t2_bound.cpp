@@ -102,6 +102,18 @@ TEST_CASE("T2 picks the best candidate: no listed code certifies more", "[t2]") 
     red::T2Row g = red::bounded_entry_bound(f);
     CHECK(g.bits <= row.bits);
   }
+  for (const char* fam : {"all", "rm", "bch", "ebch"})
+    for (std::size_t d = 2; d <= 40; ++d) {
+      red::T2Request f;
+      f.d = d;
+      f.code = fam;
+      f.max_log2_N = 12;
+      CAPTURE(fam, d);
+      red::T2Row g = red::bounded_entry_bound(f);
+      CHECK(g.code.length == d);
+      CHECK(g.N >= 2);
+      CHECK(g.N <= 4096);
+    }
   red::T2Request small = r;
   small.max_log2_N = 4;
   red::T2Row s = red::bounded_entry_bound(small);
