@@ -32,7 +32,9 @@ nlohmann::json key_instance_json(const KeySource& src, const core::SignMatrix& k
     inst["keys"] = "random";
     return inst;
   }
-  if (src.kind == KeySource::Kind::hadamard)
+  // code:rm:1:M keys are the Sylvester-Hadamard rows (codes.hpp, "reed-muller" v1): the same block.
+  if (src.kind == KeySource::Kind::hadamard ||
+      (src.kind == KeySource::Kind::code && src.code.family == CodeSpec::Family::rm && src.code.a == 1))
     return {{"keys", "hadamard"}, {"generator", "sylvester-hadamard"}, {"generator_version", 1}};
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < keys.rows(); ++i) {

@@ -1,8 +1,10 @@
 #include "attncert/reductions/keys.hpp"
 
+#include "attncert/reductions/codes.hpp"
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/limits.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -12,8 +14,13 @@ std::string KeySource::describe() const {
   switch (kind) {
     case Kind::random: return "random(seed=" + std::to_string(seed) + ")";
     case Kind::hadamard: return "hadamard";
+    case Kind::code: return code.text() + (code_is_seeded() ? "(seed=" + std::to_string(seed) + ")" : "");
     default: return "file:" + path;
   }
+}
+
+bool KeySource::code_is_seeded() const {
+  return kind == Kind::code && (code.family == CodeSpec::Family::random || code.family == CodeSpec::Family::greedy);
 }
 
 KeySource parse_key_source(const std::string& text, std::uint64_t seed) {
@@ -24,8 +31,12 @@ KeySource parse_key_source(const std::string& text, std::uint64_t seed) {
   else if (text.rfind("file:", 0) == 0 && text.size() > 5) {
     s.kind = KeySource::Kind::file;
     s.path = text.substr(5);
+  } else if (text.rfind("code:", 0) == 0) {
+    s.kind = KeySource::Kind::code;
+    s.code = parse_code_spec(text);
   } else {
-    throw ParameterError("keys", "'" + text + "' is not random, hadamard or file:PATH");
+    throw ParameterError("keys", "'" + text + "' is not random, hadamard, file:PATH or code:FAMILY:... "
+                                 "(code:rm:R:M, code:bch:M:DELTA, code:random:LEN:K, code:greedy:LEN:D:MAX, code:lexicode:LEN:D:MAX)");
   }
   return s;
 }
@@ -77,10 +88,35 @@ core::SignMatrix read_keys_file(const std::string& path) {
   return s;
 }
 
-core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d) {
+core::SignMatrix make_keys(const KeySource& src, std::size_t N, std::size_t d, std::string* code_note) {
   switch (src.kind) {
     case KeySource::Kind::random: return core::SignMatrix::random(N, d, src.seed);
     case KeySource::Kind::hadamard: return hadamard_keys(N, d);
+    case KeySource::Kind::code: {
+      // RM and BCH codes are built only as far as the first N codewords need (their generators
+      // reach 2^16 rows of 2^16 bits); the note names the full code.
+      const CodeSpec& cs = src.code;
+      std::size_t rows = 0, k = 0;
+      if (cs.family == CodeSpec::Family::rm || cs.family == CodeSpec::Family::bch) {
+        k = cs.family == CodeSpec::Family::bch ? bch_dimension(static_cast<unsigned>(cs.a), cs.b)
+                                               : rm_dimension(static_cast<unsigned>(cs.a), static_cast<unsigned>(cs.b));
+        const std::uint64_t want = N ? N : std::min<std::uint64_t>(defaults::t1_n - 1, k < 64 ? std::uint64_t{1} << k : ~std::uint64_t{0});
+        while (rows < k && (rows >= 64 || (std::uint64_t{1} << rows) < want)) ++rows;
+        rows = std::max<std::size_t>(rows, 1);
+      }
+      Code c = make_code(cs, src.seed, rows);
+      if (code_note) {
+        *code_note = c.name + " " + c.parameters() + " (" + c.claim.why + ")";
+        if (rows && rows < k) *code_note += " of the [" + std::to_string(c.length) + "," + std::to_string(k) + "] code";
+      }
+      if (d && d != c.length)
+        throw ParameterError("keys", cs.text() + " has length " + std::to_string(c.length) + ", not d=" + std::to_string(d));
+      if (!N) {
+        N = defaults::t1_n - 1;
+        if (!c.linear || c.dimension() < 64) N = static_cast<std::size_t>(std::min<std::uint64_t>(N, c.size()));
+      }
+      return code_keys(c, N);
+    }
     default: {
       core::SignMatrix s = read_keys_file(src.path);
       if ((N && N != s.rows()) || (d && d != s.cols()))

@@ -87,6 +87,19 @@ ExpTable exp_table(std::size_t d, const Rational& C) {
   return t;
 }
 
+std::uint32_t lemma3_flips(const Rational& w, const T1Params& prm, std::size_t d) {
+  Rational mu = 2 * w - 1;
+  switch (prm.notion) {
+    case Notion::rel: return mu > 0 ? 0 : static_cast<std::uint32_t>(d);
+    case Notion::abs: return mu > prm.eta ? 0 : static_cast<std::uint32_t>(d);
+    default: {
+      if (mu <= 0) return static_cast<std::uint32_t>(d);
+      Integer F = core::floor(prm.eta * prm.eta * Rational(static_cast<long>(d)) / (mu * mu));
+      return F >= Integer(d) ? static_cast<std::uint32_t>(d) : F.convert_to<std::uint32_t>();
+    }
+  }
+}
+
 T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, const T1Params& prm) {
   T1Report r;
   r.N = keys.rows();
@@ -118,18 +131,7 @@ T1Report certify_t1(const core::SignMatrix& keys, const core::GramHistogram& h, 
   r.tv_max = 1 - r.w_min;
 
   // Lemma 3: bits of row i that may be wrong when the approximation holds.
-  auto flips_for = [&](const Rational& w) -> std::uint32_t {
-    Rational mu = 2 * w - 1;
-    switch (prm.notion) {
-      case Notion::rel: return mu > 0 ? 0 : static_cast<std::uint32_t>(d);
-      case Notion::abs: return mu > prm.eta ? 0 : static_cast<std::uint32_t>(d);
-      default: {
-        if (mu <= 0) return static_cast<std::uint32_t>(d);
-        Integer F = core::floor(prm.eta * prm.eta * Rational(static_cast<long>(d)) / (mu * mu));
-        return F >= Integer(d) ? static_cast<std::uint32_t>(d) : F.convert_to<std::uint32_t>();
-      }
-    }
-  };
+  auto flips_for = [&](const Rational& w) { return lemma3_flips(w, prm, d); };
   r.flips.resize(N);
   std::uint64_t total_flips = 0;
   for (std::size_t i = 0; i < N; ++i) {

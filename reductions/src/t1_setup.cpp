@@ -31,9 +31,10 @@ T1Setup resolve_t1(const T1Request& r) {
   } else {
     s.C = r.C;
   }
-  const bool file = r.keys.kind == KeySource::Kind::file;
+  // A key file fixes N and d, a code fixes d (and N defaults to min(|code|, t1_n - 1)).
+  const bool file = r.keys.kind == KeySource::Kind::file, code = r.keys.kind == KeySource::Kind::code;
   if (r.keys.kind == KeySource::Kind::hadamard && !r.n) N = 2 * d;  // the whole code
-  s.keys = make_keys(r.keys, file && !r.n ? 0 : N, file && !r.d ? 0 : d);
+  s.keys = make_keys(r.keys, (file || code) && !r.n ? 0 : N, (file || code) && !r.d ? 0 : d, code ? &s.code : nullptr);
   if (s.keys.rows() < 2) throw ParameterError("keys", "T1 needs at least 2 keys");
   return s;
 }

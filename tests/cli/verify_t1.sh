@@ -22,6 +22,20 @@ expect 2 "--keys: .*dimension 65536 exceeds 65535" -- "$A" verify t1 --keys "fil
 expect 0 "certified" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --eta 1/4 --delta 1/10
 printf '+-+-\n0110\n' > "$T/keys.txt"
 expect 0 "certified" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8
+# code keys (reductions/include/attncert/reductions/codes.hpp): explicit rows, or the Hadamard block for RM(1, m)
+expect 0 "certified: .*keeps >= 126945 bits" -- "$A" verify t1 --keys code:bch:5:7 --cert "$T/t1bch.json"
+expect 0 "ACCEPTED \(t1\)" -- "$CHK" "$T/t1bch.json"
+expect 0 '"keys": "explicit"' -- cat "$T/t1bch.json"
+expect 0 "certified" -- "$A" verify t1 --keys code:rm:1:6 --notion l2 --cert "$T/t1rm.json"
+expect 0 '"keys": "hadamard"' -- cat "$T/t1rm.json"
+expect 0 "ACCEPTED \(t1\)" -- "$CHK" "$T/t1rm.json"
+expect 0 "certified" -- "$A" verify t1 --keys code:greedy:40:12:300 --seed 5
+expect 2 "--keys: .*unknown code 'golay'" -- "$A" verify t1 --keys code:golay:23
+expect 2 "--keys: .*R <= M" -- "$A" verify t1 --keys code:rm:5:4
+expect 2 "--keys: .*DELTA must lie in" -- "$A" verify t1 --keys code:bch:5:32
+expect 2 "--keys: .*K = 40 > 32" -- "$A" verify t1 --keys code:random:64:40
+expect 2 "--keys: code:bch:5:7 has length 31, not d=64" -- "$A" verify t1 --keys code:bch:5:7 --d 64
+expect 2 "--n: RM\(1,3\) has 2\^4 codewords" -- "$A" verify t1 --keys code:rm:1:3 --n 18
 sed 's/"seed": "1"/"seed": "2"/' "$T/t1.json" > "$T/t1bad.json"
 expect 1 "REJECTED" -- "$A" check "$T/t1bad.json"
 # sweep: CSV (+ plot when gnuplot exists), bad grids

@@ -60,6 +60,7 @@ Outcome verify_t1(const T1Options& in, const CommonOptions& opt) {
              {"TV to 1-sparse <=", approx(rep.tv_max, 9)},
              {"rows with full margin", std::to_string(rep.rows_full) + " / " + std::to_string(N)},
              {"phi (flip fraction) <=", core::to_string(rep.phi) + " (~" + approx(rep.phi) + ")"}};
+  if (!setup.code.empty()) o.table.insert(o.table.begin() + 3, {"code", setup.code});
   if (req.auto_params) {
     o.table.insert(o.table.begin() + 2, {"d from Hoeffding / binomial tail",
                                          std::to_string(setup.d_hoeffding) + " / " + std::to_string(setup.d_binomial) +
@@ -124,7 +125,7 @@ Runner setup(CLI::App& sub) {
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
   sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
   sub.add_option("--delta", t->delta, "failure probability per output delta in [0, 1) (default " + t->delta + ")");
-  sub.add_option("--keys", t->keys, "key source: random | hadamard | file:PATH (default random, seeded by --seed)");
+  sub.add_option("--keys", t->keys, "key source: random | hadamard | file:PATH | code:rm:R:M | code:bch:M:DELTA | code:random:LEN:K | code:greedy:LEN:D:MAX | code:lexicode:LEN:D:MAX (default random; random codes seeded by --seed)");
   sub.add_flag("--auto", t->auto_params, "choose d (exact binomial tail) and C for --n, --eps, --delta-prime, then certify");
   sub.add_option("--eps", t->eps, "with --auto: target rho <= eps (default " + t->eps + ")");
   sub.add_option("--delta-prime", t->delta_prime, "with --auto: allowed probability that a random instance fails (default " + t->delta_prime + ")");

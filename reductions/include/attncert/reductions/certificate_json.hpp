@@ -20,7 +20,8 @@ nlohmann::json bits_claim_json(const std::string& kind, const core::Rational& bi
 // Seeded random sign keys: generator "signs" v1 over "xoshiro256ss" v1.
 nlohmann::json random_signs_instance(std::uint64_t seed);
 // The instance block of a key source: {keys: random, ...generator}, {keys: hadamard, ...} or
-// {keys: explicit, rows: ["+-..", ...]} (file keys are stored explicitly).
+// {keys: explicit, rows: ["+-..", ...]} (file keys and code keys are stored explicitly, except
+// code:rm:1:M, whose keys are the Hadamard rows).
 nlohmann::json key_instance_json(const KeySource& src, const core::SignMatrix& keys);
 
 // A certified T1 report as the certificate's parameters, instance, statistics, derived and claim.

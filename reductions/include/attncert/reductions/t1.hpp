@@ -51,6 +51,12 @@ struct ExpTable {
 };
 ExpTable exp_table(std::size_t d, const core::Rational& C);
 
+// Lemma 3 for one row whose attention weight is >= w (margin mu = 2w - 1): the bits an
+// approximation within the notion may flip: rel 0 when mu > 0, abs 0 when mu > eta, l2
+// floor(eta^2 d / mu^2) capped at d; d (the whole row) without the margin. certify_t1 applies it per
+// row; T2 (t2.hpp) to the one row histogram every codeword of a linear code shares.
+std::uint32_t lemma3_flips(const core::Rational& w, const T1Params& prm, std::size_t d);
+
 struct T1Report {
   std::size_t N = 0, d = 0;
   T1Params prm;
