@@ -145,6 +145,49 @@ TEST_CASE("gpu tracker: +inf where no bound exists", "[gpu]") {
   CHECK(bound_of(TO::exp(Tracked{-3.0f, 0.0, 800.0})) == kInf);
 }
 
+TEST_CASE("gpu tracker: the shift by a labelled score", "[gpu]") {
+  // A score near 2^63 with a large known error (e = +2^40, radius 2^-6): as the running maximum,
+  // its own weight is exactly e^{s_t - s_t} = 1; the same numbers without the label are not.
+  const Tracked s{0x1p63f, 0x1p40, 0x1p-6, 0};
+  const Tracked st = TO::key_score(s, 7);
+  CHECK(st.v == s.v);
+  CHECK(st.c == s.c);
+  CHECK(st.r == s.r);
+  CHECK(st.label == 8);
+  const Tracked z = TO::sub(st, st);
+  CHECK(float_bits(z.v) == 0u);  // +0, as fsub
+  CHECK(bound_of(z) == 0.0);
+  const Tracked one = TO::exp(z);
+  CHECK(one.v == 1.0f);
+  CHECK(bound_of(one) == 0.0);
+  CHECK(bound_of(shifted_exp<Tracked>(st, st)) == 0.0);
+  // Unlabelled copies, or another key's score with equal numbers: e_j - e_t in [-2^-5, 2^-5], no
+  // cancellation is assumed (two keys' errors are independent).
+  CHECK(bound_of(TO::sub(s, s)) >= 2 * 0x1p-6);
+  const Tracked other = TO::key_score(s, 8);
+  CHECK(bound_of(TO::sub(other, st)) >= 2 * 0x1p-6);
+  CHECK(bound_of(shifted_exp<Tracked>(other, st)) >= 2 * 0x1p-6);
+  // Addition is not exempt: s + s is not exact.
+  CHECK(bound_of(TO::add(st, st)) >= 2 * 0x1p40);
+  // Every result of an operation is unlabelled: a difference of two such results is not exact.
+  const Tracked p = TO::mul(st, TO::cst(1.0f));
+  CHECK(p.label == 0);
+  CHECK(bound_of(TO::sub(p, p)) > 0.0);
+  // Far below the maximum (another key 2^50 lower, errors 2^41): weight 0, bound tiny but > 0.
+  const Tracked low = TO::key_score(Tracked{0x1p63f - 0x1p50f, -0x1p41, 0x1p-6, 0}, 3);
+  const Tracked w = shifted_exp<Tracked>(low, st);
+  CHECK(w.v == 0.0f);
+  CHECK(bound_of(w) > 0.0);
+  CHECK(bound_of(w) < 1e-300);
+  // ... but a key whose argument error reaches its distance to the maximum has no bound.
+  const Tracked near = TO::key_score(Tracked{0x1p63f - 0x1p40f, -0x1p41, 0x1p-6, 0}, 4);
+  CHECK(bound_of(shifted_exp<Tracked>(near, st)) == kInf);
+  // max_of keeps the first of equal values, as fmax_ordered, and the label with it.
+  CHECK(max_of<Tracked>(st, other).label == st.label);
+  CHECK(max_of<Tracked>(other, st).label == other.label);
+  CHECK(max_of<Tracked>(low, st).label == st.label);
+}
+
 TEST_CASE("gpu tracker: random chains hold against MPFR and match the plain bits", "[gpu]") {
   std::mt19937_64 g(12345);
   std::uniform_real_distribution<float> U(-1.0f, 1.0f);
@@ -179,13 +222,25 @@ TEST_CASE("gpu tracker: random chains hold against MPFR and match the plain bits
     }
     float m = sf[0];
     for (float x : sf) m = fmax_ordered(m, x);
+    // Trials 2, 3 (mod 4) shift by the float m as an exact constant, 0, 1 by the labelled score that
+    // attains it, modelled as the exact score S[t] of its key (README "Bound model").
+    const bool labelled = trial / 2 % 2 == 0;
+    Tracked mt = TO::key_score(s[0], 0);
+    int t = 0;
+    for (int j = 1; j < n; ++j) {
+      mt = max_of<Tracked>(mt, TO::key_score(s[j], j));
+      if (mt.label == j + 1) t = j;
+    }
+    REQUIRE(float_bits(mt.v) == float_bits(m));
+    const Exact shift = labelled ? S[t] : Exact(m);
     Tracked l = TO::cst(0.0f), num = TO::cst(0.0f);
     float lf = 0.0f, numf = 0.0f;
     Exact L, N;
     for (int j = 0; j < n; ++j) {
-      const Tracked p = shifted_exp<Tracked>(s[j], m);
+      const Tracked p = labelled ? shifted_exp<Tracked>(TO::key_score(s[j], j), mt) : shifted_exp<Tracked>(s[j], TO::cst(m));
       const float pf = shifted_exp<float>(sf[j], m);
-      const Exact P = eexp(esub(S[j], Exact(m)));
+      const Exact P = eexp(esub(S[j], shift));
+      if (labelled && j == t) REQUIRE(bound_of(p) == 0.0);
       REQUIRE(float_bits(p.v) == float_bits(pf));
       REQUIRE(holds(p, P));
       l = TO::add(l, p);

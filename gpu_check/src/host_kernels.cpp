@@ -43,11 +43,12 @@ void decode_row(const T* q, const T* K, const T* V, int d, float scale, int lo, 
   }
   std::vector<S> s(L), pr(L);
 #pragma omp parallel for schedule(static) if (par)
-  for (int j = 0; j < L; ++j) s[j] = score<S, T>(q, K + static_cast<std::size_t>(lo + j) * d, d, scale);
-  float m = 0.0f;
+  for (int j = 0; j < L; ++j)
+    s[j] = O::key_score(score<S, T>(q, K + static_cast<std::size_t>(lo + j) * d, d, scale), lo + j);
+  S m = O::cst(0.0f);  // the maximum: the score that attains it (first of equals), or the plant's 0
   if (plant != Plant::no_max_subtract) {
-    m = O::val(s[0]);
-    for (int j = 1; j < L; ++j) m = fmax_ordered(m, O::val(s[j]));
+    m = s[0];
+    for (int j = 1; j < L; ++j) m = max_of<S>(m, s[j]);
   }
 #pragma omp parallel for schedule(static) if (par)
   for (int j = 0; j < L; ++j) pr[j] = shifted_exp<S>(s[j], m);
@@ -64,7 +65,7 @@ void decode_row(const T* q, const T* K, const T* V, int d, float scale, int lo, 
 // The online-softmax state of one split (split-decode) or one row (prefill).
 template <class S> struct Online {
   bool started = false;
-  float m = 0.0f;
+  S m{};  // the running maximum: the score that set it (or the plant's constant 0)
   S l{};
   std::vector<S> acc;
 };
@@ -74,9 +75,9 @@ template <class S, class T, bool CastP>
 void online_block(Online<S>& st, const S* s, const T* V, int a, int b, int d, Plant plant) {
   using O = ops<S>;
   const int cnt = b - a;
-  float mb = O::val(s[0]);
-  for (int i = 1; i < cnt; ++i) mb = fmax_ordered(mb, O::val(s[i]));
-  const float mn = running_max(st.started, st.m, mb, plant);
+  S mb = s[0];
+  for (int i = 1; i < cnt; ++i) mb = max_of<S>(mb, s[i]);
+  const S mn = running_max<S>(st.started, st.m, mb, plant);
   if (st.started) {
     if (plant != Plant::drop_rescale) {
       const S alpha = rescale_factor<S>(st.m, mn);
@@ -118,16 +119,16 @@ void split_decode(const Inputs<T>& in, const Problem& p, const Schedule& sc, S* 
       const int b1 = std::min(b, b0 + sc.block);
       sco.resize(b1 - b0);
       for (int j = b0; j < b1; ++j)
-        sco[j - b0] = score<S, T>(in.q.data(), in.k.data() + static_cast<std::size_t>(j) * d, d, p.scale);
+        sco[j - b0] = O::key_score(score<S, T>(in.q.data(), in.k.data() + static_cast<std::size_t>(j) * d, d, p.scale), j);
       online_block<S, T, false>(st[s], sco.data(), in.v.data(), b0, b1, d, inner);
     }
   }
-  float M = 0.0f;
+  S M = O::cst(0.0f);
   bool any = false;
   if (sc.plant != Plant::no_max_subtract)
     for (int s = 0; s < sc.splits; ++s)
       if (st[s].started) {
-        M = any ? fmax_ordered(M, st[s].m) : st[s].m;
+        M = any ? max_of<S>(M, st[s].m) : st[s].m;
         any = true;
       }
   S L = O::cst(0.0f);
@@ -164,7 +165,8 @@ void prefill(const Inputs<T>& in, const Problem& p, const Schedule& sc, S* out) 
     for (int t0 = (lo / tk) * tk; t0 < hi; t0 += tk) {  // key tiles that meet the window
       const int a = std::max(t0, lo), b = std::min(t0 + tk, hi);
       sco.resize(b - a);
-      for (int j = a; j < b; ++j) sco[j - a] = score<S, T>(q, in.k.data() + static_cast<std::size_t>(j) * d, d, p.scale);
+      for (int j = a; j < b; ++j)
+        sco[j - a] = O::key_score(score<S, T>(q, in.k.data() + static_cast<std::size_t>(j) * d, d, p.scale), j);
       online_block<S, T, true>(st, sco.data(), in.v.data(), a, b, d, sc.plant);
     }
     for (int c = 0; c < d; ++c) o[c] = O::div(st.acc[c], st.l);

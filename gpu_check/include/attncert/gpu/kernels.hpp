@@ -19,6 +19,10 @@
 //           L = L + w l_s, A_c = A_c + w acc_s,c; out_c = A_c / L
 // Plants: no_max_subtract uses the constant 0 for every max (m, m', M); drop_rescale skips the
 // multiplications by alpha (prefill) or by w (split-decode merge).
+// The maxima are scalars S, not floats: a maximum IS one of the scores (max_of returns the operand
+// it selects), so the tracked instantiation knows which key's score set it, and models the exact
+// computation with the exact score of that key as the shift (gpu_check/README.md "Bound model").
+// For S = float this is the plain maximum; the float values are the same either way.
 #pragma once
 #include "attncert/gpu/exp.hpp"
 #include "attncert/gpu/float_types.hpp"
@@ -37,9 +41,18 @@ template <> struct ops<float> {
   ATTNCERT_HD static float div(float a, float b) { return fdiv(a, b); }
   ATTNCERT_HD static float exp(float a) { return kexp(a); }
   template <class T> ATTNCERT_HD static float cast(float a) { return round_to<T>(a); }
+  // The score of key j (a label for the tracker; nothing for the plain kernel).
+  ATTNCERT_HD static float key_score(float s, int) { return s; }
 };
 
 ATTNCERT_HD float fmax_ordered(float a, float b) { return b > a ? b : a; }
+
+// The maximum of two scalars as the operand it selects (b only when its value is larger: the first
+// of equal values stays, exactly as fmax_ordered).
+template <class S>
+ATTNCERT_HD S max_of(const S& a, const S& b) {
+  return ops<S>::val(b) > ops<S>::val(a) ? b : a;
+}
 
 // s_j for one key: q and k rows of d stored values.
 template <class S, class T>
@@ -51,11 +64,11 @@ ATTNCERT_HD S score(const T* q, const T* k, int d, float scale) {
   return O::mul(acc, O::cst(scale));
 }
 
-// p = exp(s - m) with m an exact constant of the schedule.
+// p = exp(s - m) with m the running maximum (a score, or the constant 0 of the no_max_subtract plant).
 template <class S>
-ATTNCERT_HD S shifted_exp(const S& s, float m) {
+ATTNCERT_HD S shifted_exp(const S& s, const S& m) {
   using O = ops<S>;
-  return O::exp(O::sub(s, O::cst(m)));
+  return O::exp(O::sub(s, m));
 }
 
 // acc + P * v for one key and one column (P already cast where the kernel casts it).
@@ -65,15 +78,16 @@ ATTNCERT_HD S pv_step(const S& acc, const S& P, T v) {
   return O::add(acc, O::mul(P, O::cst(storage<T>::widen(v))));
 }
 
-// The rescale factor of an online step from running max m_old to m_new (exact constants).
+// The rescale factor of an online step (or of the merge) from running max m_old to m_new.
 template <class S>
-ATTNCERT_HD S rescale_factor(float m_old, float m_new) {
-  return shifted_exp<S>(ops<S>::cst(m_old), m_new);
+ATTNCERT_HD S rescale_factor(const S& m_old, const S& m_new) {
+  return shifted_exp<S>(m_old, m_new);
 }
 
-ATTNCERT_HD float running_max(bool started, float m_old, float block_max, Plant plant) {
-  if (plant == Plant::no_max_subtract) return 0.0f;
-  return started ? fmax_ordered(m_old, block_max) : block_max;
+template <class S>
+ATTNCERT_HD S running_max(bool started, const S& m_old, const S& block_max, Plant plant) {
+  if (plant == Plant::no_max_subtract) return ops<S>::cst(0.0f);
+  return started ? max_of<S>(m_old, block_max) : block_max;
 }
 
 // Split s of window [lo, hi) split in S parts of ceil(L / S) keys: [a, b), possibly empty.

@@ -1,21 +1,32 @@
 // T7 (gpu_check/README.md "Bound model"): the error-tracking scalar (host only). A Tracked holds
 // the kernel's binary32 value v (computed by exactly the same binary32 operation as the plain
 // kernel, so the values are bit-identical) and an enclosure of its error e = v - X, where X is the
-// value the same schedule takes in exact real arithmetic on the exact inputs (with the schedule's
-// float constants, the running maxima, taken as exact constants; softmax is shift invariant, so X
-// of the final output is the exact attention):
+// value the same schedule takes in exact real arithmetic on the exact inputs:
 //     e in [c - r, c + r]     (c: signed centre, r >= 0: radius; |v - X| <= |c| + r)
+// The shift. The kernels subtract a running maximum m that is itself a computed score s~_t (the
+// key t that set it; kernels.hpp keeps the maximum as the scalar it selected). The exact model
+// shifts by the EXACT score s_t of that key, not by the float s~_t: softmax is shift invariant,
+// so with every shift an exact score (and the online rescale factors, the merge weights modelling
+// e^{s_t_old - s_t_new}) X of the final output is still the exact attention. Scores carry a label
+// (key_score: key index + 1, unique among the keys of one row, and no two rows' values ever meet);
+// every other operation's result is unlabelled. For a - b with equal non-zero labels both are
+// copies of one score, X_a = X_b, so the exact difference is 0 and the computed one +0: error 0.
+// The maximum's own weight is then exactly kexp(0) = 1 = e^0, whatever the score's error was;
+// another key's argument carries e_j - e_t (centres and radii as for any subtraction). The
+// no_max_subtract plant's shift is the constant 0 (unlabelled, exact).
 // Per operation, with operands a, b (errors e_a, e_b) and result v = fl(a op b):
 //   rounding   rho = v - (a op b) is computed exactly (TwoSum / exact double products) for
 //              +, -, *; for / it is computed to double accuracy. |rho| <= u|v| + underflow
 //              (2^-150 for *, /; 0 for +, -), the classic model, but we keep its actual value;
-//   +, -       e = rho + e_a +- e_b
+//   +, -       e = rho + e_a +- e_b   (a - a of one labelled score: exactly 0, above)
 //   *          e = rho + a e_b + b e_a - e_a e_b
 //   /          e = rho + (b e_a - a e_b) / (b B), B = b - e_b; needs |e_b| < |b|/2, else +inf
 //   exp        e = (v - e^a) e^{-e_a} + v (1 - e^{-e_a}); |v - e^a| <= U ulp(e^a) with
 //              U = exp_ulps() (measured exhaustively, padded), ulp(y) <= 2^-23 y + 2^-149;
 //              1 - e^{-x} is increasing, so its range over e_a's interval is exact (double
-//              expm1, widened by 2^-40 relative)
+//              expm1, widened by 2^-40 relative); an exact argument 0 gives exactly 1; a result
+//              0 whose exact argument is certainly below -110 is bounded by e^{a + |e_a|}
+//              (never 0: a double exp that underflows still gets 2^-1070 added)
 //   cast to T  e = rho + e_a, rho = v - a exact (the P cast of prefill, to f16 / bf16)
 // Every double operation on c and r is itself accounted for: the rounding of each double result
 // t (<= 2^-53 |t| + 2^-1075) is added to r, and every r is inflated by (1 + 2^-48) after its
@@ -33,6 +44,7 @@ double exp_ulps();  // problem.hpp; repeated here for the tracker
 struct Tracked {
   float v = 0.0f;
   double c = 0.0, r = 0.0;
+  int label = 0;  // key index + 1 for a score (ops::key_score), else 0; see the head comment
 };
 
 namespace tracked_detail {
@@ -40,19 +52,24 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
 inline constexpr double kSlop = 0x1p-52;    // >= 2^-53 per double rounding, doubled for safety
 inline constexpr double kTiny = 0x1p-1070;  // absolute slack for double underflow
 inline double up(double x) { return x * (1.0 + 0x1p-48) + kTiny; }
-inline Tracked unbounded(float v) { return Tracked{v, 0.0, kInf}; }
+inline Tracked unbounded(float v) { return Tracked{v, 0.0, kInf, 0}; }
 inline bool bad(const Tracked& a) { return !(a.r < kInf); }
 }  // namespace tracked_detail
 
 template <> struct ops<Tracked> {
-  static Tracked cst(float x) { return Tracked{x, 0.0, 0.0}; }
+  static Tracked cst(float x) { return Tracked{x, 0.0, 0.0, 0}; }
   static float val(const Tracked& x) { return x.v; }
+  // The score of key j: the same value and error, labelled (j >= 0).
+  static Tracked key_score(const Tracked& s, int j) { return Tracked{s.v, s.c, s.r, j + 1}; }
 
   static Tracked add_signed(const Tracked& a, const Tracked& b, bool negate_b) {
     using namespace tracked_detail;
     const float bv = negate_b ? -b.v : b.v;
     const float v = a.v + bv;  // the kernel's operation (fadd / fsub on the host)
     if (bad(a) || bad(b) || !std::isfinite(v)) return unbounded(v);
+    // One score minus itself (a labelled copy: the same exact value X): v = +0, X_a - X_b = 0.
+    if (negate_b && a.label != 0 && a.label == b.label && a.v == b.v && a.c == b.c && a.r == b.r)
+      return Tracked{v, 0.0, 0.0, 0};
     double x = a.v, y = bv;
     if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
     const double rho = (static_cast<double>(v) - x) - y;  // exact (Fast2Sum, |x| >= |y|)
@@ -107,6 +124,9 @@ template <> struct ops<Tracked> {
     using namespace tracked_detail;
     const float v = kexp(a.v);
     if (bad(a) || !std::isfinite(v)) return unbounded(v);
+    // An exact argument 0 (the running maximum's own weight, a rescale by a maximum that did not
+    // move): kexp(0) = 1 = e^0 exactly (exp.hpp, tested).
+    if (a.v == 0.0f && a.c == 0.0 && a.r == 0.0 && v == 1.0f) return Tracked{v, 0.0, 0.0, 0};
     const double U = exp_ulps();
     const double vd = v;
     const double E = up((vd + U * 0x1p-149) / (1.0 - 0x1p-23 * U));  // >= e^a
