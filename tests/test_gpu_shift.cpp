@@ -87,8 +87,8 @@ TEST_CASE("gpu shift: needle (H = 2^30) at f32 and bf16, every kernel, finite sm
   for (DType t : {DType::f32, DType::bf16})
     for (KernelKind k : {KernelKind::decode, KernelKind::split_decode, KernelKind::prefill})
       for (int d : {32, 64})
-        for (std::uint64_t seed : {1u, 2u, 3u, 5u}) {
-          const int n = k == KernelKind::prefill ? 150 : 1024;
+        for (std::uint64_t seed : {1u, 2u, 3u}) {
+          const int n = k == KernelKind::prefill ? 90 : 500;
           const Problem p = make_inputs(spec(Family::needle, t, k, n, d, seed)).problem;
           INFO(to_string(k) << " " << to_string(t) << " d " << d << " seed " << seed);
           certify(p, schedule_for(k), 1e-3);
