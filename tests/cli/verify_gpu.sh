@@ -87,9 +87,17 @@ expect 0 "^113 3616$" -- json "$T/prefill.json" '" ".join(map(str, [c["parameter
 # masked rows (r < 56) are exactly 0 in the certificate
 expect 0 "^True$" -- json "$T/prefill.json" 'all(x in ("00000000", "80000000") for x in c["claim"]["outputs"][:56*32])'
 for fam in random needle equal range; do
-  expect 0 "certified" -- "$A" verify gpu --kernel prefill --dtype bf16 --inputs $fam --n 65 --d 16 --tile-q 8 --tile-k 16 --quiet --json
+  for dt in bf16 f32; do
+    expect 0 "certified" -- "$A" verify gpu --kernel prefill --dtype $dt --inputs $fam --n 65 --d 16 --tile-q 8 --tile-k 16 --quiet --json
+  done
 done
 expect 0 "certified" -- "$A" verify gpu --kernel split-decode --dtype f16 --inputs range --n 1023 --d 64 --splits 3 --block 100
+# f32 range (scores ~ 2^63 with errors ~ 2^40) and needle at d = 32 (the needle's score rounds):
+# the shift by the maximum's exact score gives finite bounds (README "Bound model"); the checker
+# accepts the certificates
+expect 0 "certified" -- "$A" verify gpu --kernel split-decode --dtype f32 --inputs range --n 1023 --d 64 --splits 3 --block 100 --cert "$T/range32.json"
+expect 0 "certified" -- "$A" verify gpu --kernel decode --dtype bf16 --inputs needle --n 1024 --d 32 --cert "$T/needle16.json"
+expect 0 "certified" -- "$A" verify gpu --kernel prefill --dtype f32 --inputs needle --n 100 --d 32 --tile-q 16 --tile-k 32 --quiet --json
 expect 0 '"status": "certified"' -- "$A" verify gpu --n 1 --d 1 --json
 # `attncert gpu-check` is `attncert verify gpu`, byte for byte in the certificate
 expect 0 "certified" -- "$A" gpu-check --kernel decode --dtype f16 --n 1000 --d 64 --cert "$T/alias.json"
@@ -108,7 +116,7 @@ expect 1 "refuted: (bound violated at element|a non-finite output|INDEX decoding
 expect 1 "refuted" -- "$A" verify gpu --kernel prefill --dtype bf16 --inputs range --n 256 --d 32 --plant no-max-subtract
 
 # the independent checker accepts what the producer certifies, and rejects a moved output
-expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/decode.json" "$T/t1.json" "$T/prefill.json"
+expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/decode.json" "$T/t1.json" "$T/prefill.json" "$T/range32.json" "$T/needle16.json"
 expect 0 "ACCEPTED \(gpu\)" -- "$A" check "$T/decode.json"
 /usr/bin/python3 - "$T/decode.json" "$T/moved.json" <<'EOF'
 import json, struct, sys

@@ -133,9 +133,11 @@ template <> struct ops<Tracked> {
     // >= |v - e^a|; kexp(+-0) = 1 exactly (an online step whose max did not move)
     const double delta = a.v == 0.0f ? 0.0 : up(U * (0x1p-23 * E + 0x1p-149));
     const double m = up(std::fabs(a.c) + a.r);                        // >= |e_a|
-    // Deep underflow (a score far below the max with a large absolute error): X = e^A <= e^{a+m}.
+    // Deep underflow (a key far below the maximum, its argument's error possibly huge): v = 0 and
+    // 0 < X = e^A <= e^{a+m} < e^-110; a double exp that underflows to 0 still leaves 2^-1070
+    // (up), so the bound is never 0. (The verifier raises stated bounds to 2^-149.)
     if (v == 0.0f && static_cast<double>(a.v) + m < -110.0)
-      return Tracked{v, 0.0, up(std::exp(static_cast<double>(a.v) + m) * (1.0 + 0x1p-40))};
+      return Tracked{v, 0.0, up(std::exp(static_cast<double>(a.v) + m) * (1.0 + 0x1p-40)), 0};
     // e = (v - e^a) e^{-e_a} + v g(e_a), g(x) = 1 - e^{-x} increasing: g(e_a) in [g(lo), g(hi)]
     // with lo <= e_a <= hi. expm1 is trusted to 2^-40 relative (glibc: < 2 ulp), widened below.
     const double lo = (a.c - a.r) - m * kSlop, hi = (a.c + a.r) + m * kSlop;
