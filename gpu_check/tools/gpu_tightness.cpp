@@ -4,6 +4,8 @@
 // evaluated in long double (relative accuracy ~1e-18, far below the errors measured). Also the
 // maximum of |error| / bound (must be <= 1) and the host run time.
 //   gpu_tightness [SEED]
+//   gpu_tightness adversarial [SEED]   the `needle` and `range` families of gpu_inputs v1: how many
+//                                      running bounds are finite, and bound / max|v| (median, max)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,8 +13,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "attncert/gpu/inputs.hpp"
 #include "attncert/gpu/problem.hpp"
 
 using namespace attncert::gpu;
@@ -80,7 +84,54 @@ double median(std::vector<double> v) {
 }
 }  // namespace
 
+// The adversarial families: finite running bounds and their size next to max |v|. (No observed
+// error here: long double cannot resolve these magnitudes; `attncert verify gpu` decides them.)
+int adversarial(std::uint64_t seed) {
+  struct Case { Family f; KernelKind kind; int n, d; };
+  const Case cases[] = {{Family::needle, KernelKind::decode, 1024, 32},      {Family::needle, KernelKind::decode, 1024, 64},
+                        {Family::needle, KernelKind::split_decode, 1024, 32}, {Family::needle, KernelKind::prefill, 512, 32},
+                        {Family::range, KernelKind::decode, 1023, 64},        {Family::range, KernelKind::split_decode, 4096, 128},
+                        {Family::range, KernelKind::prefill, 1023, 64}};
+  std::printf("| family | kernel | n | d | dtype | finite bounds | bound / max|v| median | max |\n|---|---|---|---|---|---|---|---|\n");
+  for (const Case& cs : cases)
+    for (DType t : {DType::f32, DType::f16, DType::bf16}) {
+      InputSpec is;
+      is.family = cs.f;
+      is.dtype = t;
+      is.kernel = cs.kind;
+      is.n = cs.n;
+      is.d = cs.d;
+      is.seed = seed;
+      is.scale = default_scale(cs.f, cs.d);
+      const Problem p = make_inputs(is).problem;
+      Schedule sc;
+      sc.kind = cs.kind;
+      sc.splits = 8;
+      sc.block = 128;
+      sc.tile_q = 32;
+      sc.tile_k = 64;
+      const HostRun run = run_host(p, sc);
+      double vmax = 0;
+      for (float x : p.v) vmax = std::max(vmax, static_cast<double>(std::fabs(x)));
+      std::vector<double> rel;
+      std::size_t fin = 0;
+      double worst = 0;
+      for (double b : run.bound)
+        if (std::isfinite(b)) {
+          ++fin;
+          rel.push_back(b / vmax);
+          worst = std::max(worst, b / vmax);
+        }
+      std::printf("| %s | %s | %d | %d | %s | %zu/%zu | %.3g | %.3g |\n", to_string(cs.f), to_string(cs.kind), cs.n, cs.d,
+                  to_string(t), fin, run.bound.size(), median(rel), rel.empty() ? NAN : worst);
+      std::fflush(stdout);
+    }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "adversarial")
+    return adversarial(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1);
   const std::uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
   struct Case { KernelKind kind; int n, d; };
   const Case cases[] = {{KernelKind::decode, 1024, 64},       {KernelKind::decode, 32768, 128},
