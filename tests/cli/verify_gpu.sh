@@ -146,10 +146,20 @@ EOF2
 start=$SECONDS
 expect 1 "REJECTED.*(undecidable|exceeds)" -- "$CHK" --threads 1 "$T/zero.json"
 (( SECONDS - start <= 10 )) && passes=$((passes+1)) || { echo "FAIL: all-zero bounds took $((SECONDS - start)) s"; fails=$((fails+1)); }
-# The refinement counts against --max-pairs: enough for the fast pass (321600 terms), not for
-# refining every row of the t1 certificate (their bounds are 2^-149): inconclusive, not accepted.
-expect 3 "INCONCLUSIVE.*exceed --max-pairs 400000" -- "$CHK" --max-pairs 400000 "$T/t1prefill.json"
-expect 0 "ACCEPTED" -- "$CHK" --max-pairs 100000000 "$T/t1prefill.json"
+# The refinement counts against --max-pairs. The same certificate with every bound 2^-149 (true:
+# the errors are ~e^-1000, but only 256-bit weights can tell): enough budget for the fast pass
+# (321600 terms), not for refining every row: inconclusive, not accepted; with more, accepted.
+/usr/bin/python3 - "$T/t1prefill.json" "$T/tight.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["claim"]["bounds"] = ["1/" + str(2**149)] * len(c["claim"]["bounds"])
+json.dump(c, open(sys.argv[2], "w"))
+EOF2
+expect 3 "INCONCLUSIVE.*exceed --max-pairs 400000" -- "$CHK" --max-pairs 400000 "$T/tight.json"
+expect 0 "ACCEPTED" -- "$CHK" --max-pairs 100000000 "$T/tight.json"
+# The producer's floor: 2^-50 max|V_c| (= 2^-50 for t1's +-1 values), so the first pass decides.
+[[ $(json "$T/t1prefill.json" '__import__("fractions").Fraction(1, 2**50) == min(__import__("fractions").Fraction(b) for b in c["claim"]["bounds"])') == True ]] &&
+  passes=$((passes+1)) || { echo "FAIL: t1 bounds are not floored at 2^-50"; fails=$((fails+1)); }
 
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]
