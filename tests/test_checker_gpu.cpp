@@ -707,7 +707,7 @@ TEST_CASE("checker gpu: malformed certificates", "[gpu][checker]") {
   CHECK(run(good, opt).verdict == Verdict::accepted);
 }
 
-// Hidden (run by name): the timings of verifiers/checker/MEASUREMENTS-gpu.md. Certificates from
+// Hidden (run by name): the timings of bench/RESULTS.md ("The checker on gpu certificates"). Certificates from
 // the test-side producer at the default suite's largest sizes; ATTNCERT_GPU_BENCH_DIR, if set,
 // receives them as files (for timing attncert-check itself).
 TEST_CASE("checker gpu: timings at the default suite's sizes", "[.][gpu-bench]") {

@@ -1,4 +1,4 @@
-// T7 (gpu_check/MEASUREMENTS-kernels.md): tightness of the running bound and of the a-priori bound
+// T7 (bench/RESULTS.md, T7): tightness of the running bound and of the a-priori bound
 // on random inputs, for every kernel and dtype: the median over output elements of
 // bound / |observed error|, where the observed error is |out - A| against exact attention
 // evaluated in long double (relative accuracy ~1e-18, far below the errors measured). Also the
