@@ -135,6 +135,11 @@ expect 0 "max err/bound +(1|0\.[0-9]+)$" -- "$A" verify gpu --kernel prefill --d
   passes=$((passes+1)) || { echo "FAIL: a bound below 2^-149 was written"; fails=$((fails+1)); }
 expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/t1prefill.json"
 
+# The issue's largest tile edge for prefill: n = 4097 = 64 * 64 + 1 (one row and one key past the
+# last full tile), certified and accepted (d = 2 keeps the n^2 tracked run to a few seconds).
+expect 0 "certified" -- "$A" verify gpu --kernel prefill --dtype bf16 --n 4097 --d 2 --tile-q 64 --tile-k 64 --cert "$T/p4097.json"
+expect 0 "ACCEPTED \(gpu\)" -- "$CHK" "$T/p4097.json"
+
 # From the gpu audit: a certificate whose bounds are all 0 (t1 outputs are +-1, never exact)
 # forces every row to the precision limit; the first failing row ends the check.
 /usr/bin/python3 - "$T/t1prefill.json" "$T/zero.json" <<'EOF2'
