@@ -15,16 +15,7 @@ using namespace attncert::gpu;
 namespace {
 
 Inputs make(Family f, DType t, KernelKind k, int n, int d, std::uint64_t seed, int amp = 0, float scale = 1.0f) {
-  InputSpec s;
-  s.family = f;
-  s.dtype = t;
-  s.kernel = k;
-  s.n = n;
-  s.d = d;
-  s.seed = seed;
-  s.scale = scale;
-  s.amplitude_log2 = amp;
-  return make_inputs(s);
+  return make_inputs({.family = f, .dtype = t, .kernel = k, .n = n, .d = d, .seed = seed, .scale = scale, .amplitude_log2 = amp});
 }
 
 std::vector<float> scaled(std::initializer_list<long> ms, int e) {

@@ -18,16 +18,8 @@ using core::Rational;
 namespace {
 
 Inputs make(Family f, DType t, KernelKind k, int n, int d, std::uint64_t seed, int amp = 0) {
-  InputSpec s;
-  s.family = f;
-  s.dtype = t;
-  s.kernel = k;
-  s.n = n;
-  s.d = d;
-  s.seed = seed;
-  s.scale = default_scale(f, d);
-  s.amplitude_log2 = amp;
-  return make_inputs(s);
+  return make_inputs({.family = f, .dtype = t, .kernel = k, .n = n, .d = d, .seed = seed,
+                      .scale = default_scale(f, d), .amplitude_log2 = amp});
 }
 
 // Brute force: the enclosure of row r by core::attention_reference on exact rationals.

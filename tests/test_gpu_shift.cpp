@@ -74,15 +74,7 @@ void certify(const Problem& p, const Schedule& sc, double rel) {
 }
 
 InputSpec spec(Family f, DType t, KernelKind k, int n, int d, std::uint64_t seed) {
-  InputSpec s;
-  s.family = f;
-  s.dtype = t;
-  s.kernel = k;
-  s.n = n;
-  s.d = d;
-  s.seed = seed;
-  s.scale = default_scale(f, d);
-  return s;
+  return {.family = f, .dtype = t, .kernel = k, .n = n, .d = d, .seed = seed, .scale = default_scale(f, d)};
 }
 
 }  // namespace

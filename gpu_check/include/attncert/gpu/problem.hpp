@@ -74,4 +74,8 @@ std::string cuda_unavailable_reason();
 // The ulp bound assumed for the kernels' exp (gpu_check/README.md: measured exhaustively, padded).
 double exp_ulps();
 
+// Attention in long double (64-bit significand), the plain formula with the maximum subtracted:
+// for statistics, tools and tests that need a fast approximate value; it never decides anything.
+std::vector<long double> attention_long_double(const Problem& p);
+
 }  // namespace attncert::gpu
