@@ -5,17 +5,7 @@
 # BIN, T and expect); a theorem adds its own file.
 set -u
 A=$1 CHK=$2 VI=$3 BIN=$(dirname "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 passes=0
-expect() {  # expect CODE PATTERN -- command...
-  local code=$1 pat=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]]; then echo "FAIL (exit $rc, wanted $code): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then echo "FAIL (no '$pat'): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
-  passes=$((passes+1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # bad input: exit 2 with one line naming the parameter
 expect 2 "--N" -- "$A" verify index --N -5
 expect 2 "--N" -- "$A" verify index --N abc

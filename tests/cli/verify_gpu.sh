@@ -7,17 +7,7 @@
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then return 0; fi
 set -u
 A=$1 CHK=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 passes=0
-expect() {  # expect CODE PATTERN -- command...
-  local code=$1 pat=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]]; then echo "FAIL (exit $rc, wanted $code): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
-  if [[ -n $pat ]] && ! grep -qE -- "$pat" <<<"$out"; then echo "FAIL (no '$pat'): $*"; echo "$out" | head -5; fails=$((fails+1)); return; fi
-  passes=$((passes+1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 one_line() {  # one_line command...: bad input is exactly one line on stderr, nothing on stdout
   local n
   n=$("$@" 2>&1 | wc -l)
