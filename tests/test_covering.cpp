@@ -225,3 +225,19 @@ TEST_CASE("d = 3: a rational icosahedron covers at cos θ = 3/4, not at 4/5", "[
   REQUIRE(no.witness);
   CHECK(reductions::is_uncovered_witness(*no.witness, ico, Rational(4, 5)));
 }
+
+TEST_CASE("d = 3: a Fibonacci-spiral covering for cos θ = 7/10, certified by the branch and bound", "[covering][z3]") {
+  // Z3 needs about 10 s on this 12-point set (bench/cover_table runs it with a longer limit); with
+  // 2 s it may time out, and the verdict then rests on the exact branch and bound, labelled so.
+  const auto cov = reductions::sphere_covering_d3(Rational(7, 10), 60, 2000);
+  REQUIRE(cov);
+  INFO("N = " << cov->N << ", lower bound " << cov->lower << ", routes " << cov->report.routes);
+  CHECK(cov->report.verdict == reductions::SphereCoveringReport::Verdict::covers);
+  CHECK(Integer(cov->N) >= cov->lower);  // never below the certified lower bound
+  CHECK(cov->report.bnb.certified);
+  CHECK((cov->report.routes == "Z3 + branch-and-bound" || cov->report.routes == "branch-and-bound-only"));
+  CHECK(cov->N == 12);
+  CHECK(cov->lower == 7);  // μ = (1 - 7/10)/2 = 3/20
+  // One point fewer along the same spiral, at the same θ: the branch and bound must not certify.
+  CHECK_FALSE(reductions::sphere_covering_bnb(reductions::rational_fibonacci_sphere(cov->N - 1, 10), Rational(7, 10), 12, 200000).certified);
+}

@@ -249,7 +249,8 @@ Rational min_lin(const Rational& a, const Rational& t0, const Rational& t1) { re
 // Lmin² >= cos²θ (1 + max u² + max v²), then ⟨c, w⟩ >= Lmin >= cos θ ‖w‖ (cos θ > 0) for every w
 // in the box, so every direction w/‖w‖ of the box lies in cap(c, θ). The six faces' boxes cover
 // [-1,1]², and every x ∈ S² is w/‖w‖ for w = x/‖x‖_∞ on one face.
-BranchAndBound sphere_covering_bnb(const std::vector<Point>& centers, const Rational& cos_theta, int max_depth) {
+BranchAndBound sphere_covering_bnb(const std::vector<Point>& centers, const Rational& cos_theta, int max_depth,
+                                   long max_boxes) {
   check_cos(cos_theta);
   check_centers(centers, 3);
   if (cos_theta <= 0) throw ParameterError("cos_theta", "branch and bound needs 0 < cos_theta < 1, got " + core::to_string(cos_theta));
@@ -261,6 +262,10 @@ BranchAndBound sphere_covering_bnb(const std::vector<Point>& centers, const Rati
       if (!out.certified) break;
       const int i = (k + 1) % 3, j = (k + 2) % 3;
       std::function<bool(const Box&, int)> rec = [&](const Box& b, int depth) -> bool {
+        if (out.boxes_certified >= max_boxes) {
+          out.budget_exhausted = true;
+          return false;
+        }
         const Rational norm_max = 1 + max_sq(b.u0, b.u1) + max_sq(b.v0, b.v1);
         for (const auto& c : centers) {
           const Rational L = s * c[k] + min_lin(c[i], b.u0, b.u1) + min_lin(c[j], b.v0, b.v1);
@@ -363,6 +368,15 @@ std::vector<double> propose_hole(const std::vector<Point>& centers) {
 }
 }  // namespace
 
+// max_c ⟨x, c⟩ at the float-proposed hole x (floats only: a proposal, never a decision).
+static double float_hole_depth(const std::vector<Point>& centers) {
+  const std::vector<double> x = propose_hole(centers);
+  double m = -2;
+  for (const auto& c : centers)
+    m = std::max(m, c[0].convert_to<double>() * x[0] + c[1].convert_to<double>() * x[1] + c[2].convert_to<double>() * x[2]);
+  return m;
+}
+
 SphereCoveringReport certify_sphere_covering(const std::vector<Point>& centers, const Rational& cos_theta,
                                              unsigned timeout_ms, bool run_cvc5) {
   SphereCoveringReport rep;
@@ -451,6 +465,37 @@ std::vector<Point> rational_icosahedron(unsigned bits) {
         out.push_back(rational_sphere_point(w, bits));
       }
   return out;
+}
+
+std::vector<Point> rational_fibonacci_sphere(int N, unsigned bits) {
+  if (N < 1) throw ParameterError("N", "must be at least 1, got " + std::to_string(N));
+  std::vector<Point> out;
+  const double golden = M_PI * (3 - std::sqrt(5.0));
+  for (int i = 0; i < N; ++i) {
+    const double z = 1 - (2.0 * i + 1) / N, r = std::sqrt(std::max(0.0, 1 - z * z));
+    out.push_back(rational_sphere_point({r * std::cos(i * golden), r * std::sin(i * golden), z}, bits));
+  }
+  return out;
+}
+
+std::optional<SphereCovering> sphere_covering_d3(const Rational& cos_theta, int max_points, unsigned timeout_ms,
+                                                 bool run_cvc5) {
+  check_cos(cos_theta);
+  if (cos_theta <= 0) throw ParameterError("cos_theta", "an explicit d = 3 covering needs 0 < cos_theta < 1, got " + core::to_string(cos_theta));
+  SphereCovering out;
+  out.lower = covering_bounds(3, cos_theta).lower;
+  for (int N = std::max(2, out.lower.convert_to<int>()); N <= max_points; ++N) {
+    auto pts = rational_fibonacci_sphere(N, 10);  // short coordinates keep Z3's nlsat fast
+    // Floating point proposes: skip N whose float-found hole is clearly uncovered (skipping
+    // claims nothing; only the exact routes below certify).
+    if (float_hole_depth(pts) < cos_theta.convert_to<double>() - 1e-9) continue;
+    if (!sphere_covering_bnb(pts, cos_theta, 12, 200000).certified) continue;
+    out.N = N;
+    out.centers = std::move(pts);
+    out.report = certify_sphere_covering(out.centers, cos_theta, timeout_ms, run_cvc5);
+    return out;
+  }
+  return std::nullopt;
 }
 
 }  // namespace attncert::reductions

@@ -95,15 +95,18 @@ std::string sphere_covering_smtlib2(const std::vector<Point>& centers, const Rat
 // {s e_k + u e_i + v e_j : (u, v) ∈ [-1, 1]²} (radially projected); a box of (u, v) is certified
 // when one center c satisfies, for every w in the box, ⟨c, w⟩ > 0 and ⟨c, w⟩² >= cos²θ ‖w‖²
 // (i.e. ⟨c, w/‖w‖⟩ >= cos θ), both bounded in exact rationals: the linear form at the box's
-// corners, ‖w‖² by its maximum. Boxes are split in four until certified or `max_depth` (then the
-// box is left undecided). Requires 0 < cos θ < 1 (θ < π/2).
+// corners, ‖w‖² by its maximum. Boxes are split in four until certified; a box at `max_depth`, or
+// reaching `max_boxes` certified boxes, leaves the claim undecided (the search stops there: this route
+// only ever proves covering). Requires 0 < cos θ < 1 (θ < π/2).
 struct BranchAndBound {
   bool certified = false;      // every box certified
   long boxes_certified = 0;
   long boxes_undecided = 0;    // at max_depth
+  bool budget_exhausted = false;  // stopped at max_boxes
   std::optional<Point> candidate;  // center of an undecided box, as a float-proposed direction
 };
-BranchAndBound sphere_covering_bnb(const std::vector<Point>& centers, const Rational& cos_theta, int max_depth = 14);
+BranchAndBound sphere_covering_bnb(const std::vector<Point>& centers, const Rational& cos_theta, int max_depth = 14,
+                                   long max_boxes = 2000000);
 
 // A rational point exactly on S² near direction `approx` (inverse stereographic projection of
 // rounded rational coordinates, from the pole farthest from `approx`).
@@ -131,5 +134,22 @@ SphereCoveringReport certify_sphere_covering(const std::vector<Point>& centers, 
 // rational approximation of the icosahedron (covering radius about 37.38°, cos ≈ 0.7947).
 std::vector<Point> octahedron();
 std::vector<Point> rational_icosahedron(unsigned bits = 30);
+// N rational points exactly on S² near the spherical Fibonacci spiral (z_i = 1 - (2i+1)/N, golden
+// angle steps).
+std::vector<Point> rational_fibonacci_sphere(int N, unsigned bits = 30);
+
+// An explicit covering of S² for any 0 < cos θ < 1: the smallest Fibonacci spiral (10-bit
+// stereographic coordinates: short rationals keep Z3's nlsat fast), N from the
+// certified lower bound up to `max_points`, that the exact branch and bound certifies (a box
+// budget per N keeps hopeless N short), then certify_sphere_covering on it for the other routes.
+// nullopt when no N up to max_points is certified.
+struct SphereCovering {
+  int N = 0;
+  core::Integer lower;  // covering_bounds(3, cos θ).lower
+  std::vector<Point> centers;
+  SphereCoveringReport report;
+};
+std::optional<SphereCovering> sphere_covering_d3(const Rational& cos_theta, int max_points = 200,
+                                                 unsigned timeout_ms = 10000, bool run_cvc5 = false);
 
 }  // namespace attncert::reductions
