@@ -73,6 +73,7 @@ TEST_CASE("cap measure: closed forms for d = 2 (θ/π) and d = 3 ((1 - cos θ)/2
     const RationalInterval m3 = reductions::cap_measure(3, c);
     CHECK(m3.contains((1 - c) / 2));
     CHECK(width(m3) < 1e-30);
+    CHECK_FALSE(m3.contains((1 - c) / 2 + Rational(1, Integer(10) * Integer("1000000000000000000000000"))));  // tight: a value 1e-25 off is excluded
     // d = 2: μ = arccos(c)/π, enclosed independently with MPFR at 256 bits (acos is decreasing).
     const RationalInterval m2 = reductions::cap_measure(2, c, 160);
     mpfr_t cl, ch, lo, hi, pl, ph;
@@ -240,4 +241,18 @@ TEST_CASE("d = 3: a Fibonacci-spiral covering for cos θ = 7/10, certified by th
   CHECK(cov->lower == 7);  // μ = (1 - 7/10)/2 = 3/20
   // One point fewer along the same spiral, at the same θ: the branch and bound must not certify.
   CHECK_FALSE(reductions::sphere_covering_bnb(reductions::rational_fibonacci_sphere(cov->N - 1, 10), Rational(7, 10), 12, 200000).certified);
+}
+
+TEST_CASE("d = 3: a claim only Z3 proves is labelled Z3-only", "[covering][z3]") {
+  // θ = π/2 (cos θ = 0): two antipodal centers cover; the branch and bound needs cos θ > 0 and
+  // cvc5 is skipped, so Z3 is the only route and the report says so.
+  const std::vector<reductions::Point> two{{Rational(1), Rational(0), Rational(0)}, {Rational(-1), Rational(0), Rational(0)}};
+  const auto rep = reductions::certify_sphere_covering(two, Rational(0), 20000, false);
+  CHECK(rep.verdict == reductions::SphereCoveringReport::Verdict::covers);
+  CHECK(rep.routes == "Z3-only");
+  // Slightly smaller θ: not a covering (the equator is uncovered), with an exact witness.
+  const auto no = reductions::certify_sphere_covering(two, Rational(1, 100), 20000, false);
+  CHECK(no.verdict == reductions::SphereCoveringReport::Verdict::does_not_cover);
+  REQUIRE(no.witness);
+  CHECK(reductions::is_uncovered_witness(*no.witness, two, Rational(1, 100)));
 }

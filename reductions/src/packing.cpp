@@ -215,6 +215,13 @@ PackingNumber packing_number(int d, int t, unsigned timeout_ms_per_query) {
   out.known = known_binary_code_size(d, out.D);
   out.best = greedy_lexicode(d, t);
   if (!is_packing(out.best, d, t)) throw std::logic_error("greedy lexicode failed its exact check");
+  // The cited table value only proposes where to ask first (a jump over the climb from the greedy
+  // code); only a re-checked sat model raises the lower bound, and only unsat makes it exact.
+  if (out.known && *out.known > static_cast<long>(out.best.size()) && *out.known <= 4096) {
+    PackingQuery q = packing_exists(d, t, static_cast<int>(*out.known), timeout_ms_per_query);
+    out.queries.push_back(q);
+    if (q.answer == SatAnswer::sat) out.best = q.code;
+  }
   while (out.best.size() < (std::size_t(1) << d)) {
     PackingQuery q = packing_exists(d, t, static_cast<int>(out.best.size()) + 1, timeout_ms_per_query);
     out.queries.push_back(q);

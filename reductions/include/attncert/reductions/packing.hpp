@@ -63,8 +63,9 @@ struct PackingNumber {
   double seconds = 0;
   std::optional<long> known;  // the cited value A(d, D), when known_binary_code_size has it
 };
-// Starts from the greedy lexicode, asks N = |best| + 1, + 2, ... until unsat (exact) or unknown
-// (inconclusive: only the lower bound |best| stands).
+// Starts from the greedy lexicode; where the cited table value is larger, asks N = that value first
+// (a proposal: a sat model re-checked exactly is what raises the bound); then asks
+// N = |best| + 1, + 2, ... until unsat (exact) or unknown (inconclusive: only |best| stands).
 PackingNumber packing_number(int d, int t, unsigned timeout_ms_per_query);
 
 // A(n, D) for n <= 10 from the standard tables (MacWilliams–Sloane; Brouwer's tables of bounds for
