@@ -57,6 +57,21 @@ TEST_CASE("packing: exhaustive search for d = 6 against the table, including A(6
   CHECK(reductions::brute_force_packing_number(6, 0) == 8);  // D = 3
 }
 
+TEST_CASE("packing: the clique search agrees with exhaustive search and the table", "[packing]") {
+  for (int d = 2; d <= 6; ++d)
+    for (int t = -d; t <= d - 2; t += 2) {
+      INFO("d = " << d << ", t = " << t);
+      const auto c = reductions::clique_packing_number(d, t);
+      REQUIRE(c);
+      CHECK(*c == reductions::brute_force_packing_number(d, t));
+    }
+  CHECK(reductions::clique_packing_number(7, 1) == 16);  // A(7,3): the Hamming code is optimal
+  CHECK(reductions::clique_packing_number(8, 0) == 16);  // A(8,4)
+  CHECK(reductions::clique_packing_number(7, -1) == 8);  // A(7,4)
+  CHECK(reductions::clique_packing_number(8, -2) == 4);  // A(8,5)
+  CHECK_FALSE(reductions::clique_packing_number(8, 2, 10).has_value());  // a tiny budget: inconclusive
+}
+
 TEST_CASE("packing: sat at the optimum is re-checked, unsat one above; symmetry breaking changes no answer", "[packing][z3]") {
   // A(7,3) = 16 (the Hamming code): 16 words exist, and A(7,4) = A(6,3) = 8 so 9 do not at D = 4.
   const auto yes = reductions::packing_exists(7, 1, 16, 30000);

@@ -77,6 +77,79 @@ int brute_force_packing_number(int d, int t) {
 }
 
 namespace {
+// 256-vertex bitsets for the clique search.
+struct Set256 {
+  std::uint64_t w[4] = {0, 0, 0, 0};
+  void set(int v) { w[v >> 6] |= std::uint64_t(1) << (v & 63); }
+  void reset(int v) { w[v >> 6] &= ~(std::uint64_t(1) << (v & 63)); }
+  bool empty() const { return (w[0] | w[1] | w[2] | w[3]) == 0; }
+  Set256 operator&(const Set256& o) const {
+    Set256 r;
+    for (int i = 0; i < 4; ++i) r.w[i] = w[i] & o.w[i];
+    return r;
+  }
+  int first() const {
+    for (int i = 0; i < 4; ++i)
+      if (w[i]) return i * 64 + std::countr_zero(w[i]);
+    return -1;
+  }
+};
+
+struct CliqueSearch {
+  std::vector<Set256> adj;
+  int best = 0;
+  long nodes = 0, budget = 0;
+  bool out_of_budget = false;
+
+  // MCQ: colour P greedily (each colour class an independent set); a vertex of colour k can lead to
+  // a clique of at most size + k. Vertices are expanded from the highest colour down.
+  void expand(int size, Set256 P) {
+    if (++nodes > budget) {
+      out_of_budget = true;
+      return;
+    }
+    std::vector<int> order, colour;
+    Set256 uncoloured = P;
+    for (int k = 1; !uncoloured.empty(); ++k) {
+      Set256 Q = uncoloured;
+      while (!Q.empty()) {
+        const int v = Q.first();
+        Q.reset(v);
+        uncoloured.reset(v);
+        for (int i = 0; i < 4; ++i) Q.w[i] &= ~adj[v].w[i];  // same colour only for non-neighbours
+        order.push_back(v);
+        colour.push_back(k);
+      }
+    }
+    for (std::size_t idx = order.size(); idx-- > 0;) {
+      if (size + colour[idx] <= best || out_of_budget) return;
+      const int v = order[idx];
+      const Set256 next = P & adj[v];
+      if (next.empty()) best = std::max(best, size + 1);
+      else expand(size + 1, next);
+      P.reset(v);
+    }
+  }
+};
+}  // namespace
+
+std::optional<int> clique_packing_number(int d, int t, long node_budget) {
+  const int D = packing_min_distance(d, t);
+  if (d > 8) throw ParameterError("d", "the clique search is for d <= 8, got " + std::to_string(d));
+  const int n = 1 << d;
+  CliqueSearch s;
+  s.adj.resize(n);
+  s.budget = node_budget;
+  for (int u = 0; u < n; ++u)
+    for (int v = 0; v < n; ++v)
+      if (std::popcount(static_cast<unsigned>(u ^ v)) >= D) s.adj[u].set(v);
+  s.best = 1;
+  s.expand(1, s.adj[0]);  // cliques through the zero word (translation loses nothing)
+  if (s.out_of_budget) return std::nullopt;
+  return s.best;
+}
+
+namespace {
 std::string x(int i, int k) { return "x_" + std::to_string(i) + "_" + std::to_string(k); }
 
 // a <lex b (strict) or a <=lex b over Boolean terms, false < true, first position most significant:
@@ -143,13 +216,17 @@ const char* to_string(SatAnswer a) {
 
 namespace {
 // Wall-clock limit through Z3_interrupt from a second thread (as core/z3_prover.cpp does: Z3's own
-// timeout parameter can deadlock in the Debian 4.8.12 build).
+// timeout parameter can deadlock in the Debian 4.8.12 build). Past the deadline the interrupt is
+// repeated every 10 ms until the check returns: an interrupt that lands before check() has started
+// is forgotten by Z3 (seen here as a 1 ms limit that never fired).
 class Watchdog {
  public:
   Watchdog(z3::context& ctx, unsigned ms)
       : thread_([this, &ctx, ms] {
           std::unique_lock<std::mutex> lock(m_);
-          if (!cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) ctx.interrupt();
+          if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
+          do ctx.interrupt();
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return done_; }));
         }) {}
   ~Watchdog() {
     {

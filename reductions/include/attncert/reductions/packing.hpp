@@ -35,6 +35,11 @@ Code greedy_lexicode(int d, int t);
 // nothing: translating a code by one of its words preserves distances). d <= 6.
 int brute_force_packing_number(int d, int t);
 
+// A second, solver-free route for d <= 8: maximum clique (containing the zero word) in the graph on
+// {0,1}^d with edges at distance >= D, by branch and bound with a greedy-colouring bound (the
+// MCQ scheme of Tomita and Seki). Stops after `node_budget` search nodes: nullopt = inconclusive.
+std::optional<int> clique_packing_number(int d, int t, long node_budget = 50000000);
+
 // The SAT instance "N words, pairwise distance >= D" as SMT-LIB2 (Boolean x_i_k = bit k of word i,
 // Z3's ((_ at-least D) ...) cardinality over the xors of each pair) with the documented symmetry
 // breaking (packing.cpp): word 0 is zero, rows strictly increasing and columns non-decreasing in
