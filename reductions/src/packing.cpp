@@ -319,7 +319,7 @@ std::optional<long> known_binary_code_size(int n, int D) {
   if (D == 1) return 1L << n;
   if (D == 2) return 1L << (n - 1);
   if (D % 2 == 0) return n >= 2 ? known_binary_code_size(n - 1, D - 1) : std::nullopt;  // A(n,2e) = A(n-1,2e-1)
-  // Odd D >= 3, n <= 10 (MacWilliams–Sloane, Table A; Brouwer's table).
+  // Odd D >= 3, n <= 10: the standard tables of A(n, d) (MacWilliams–Sloane; Brouwer).
   static const long d3[] = {0, 1, 1, 2, 2, 4, 8, 16, 20, 40, 72};  // A(n,3), n = 0..10
   static const long d5[] = {0, 1, 1, 1, 1, 2, 2, 2, 4, 6, 12};     // A(n,5)
   if (n > 10) return std::nullopt;
