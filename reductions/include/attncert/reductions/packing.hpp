@@ -1,4 +1,4 @@
-// Exact small-case packing numbers (docs/theorems.md, §9 of the catalogue): P(d, t), the largest N
+// Exact small-case packing numbers (docs/theorems.md: the Z3 lemmas and T2): P(d, t), the largest N
 // of vectors in {±1}^d with pairwise inner product <= t, proved optimal by `unsat` at N + 1.
 //
 // Correspondence with binary codes (exact): map +1 -> 0, -1 -> 1. Then ⟨u, v⟩ = d - 2 dist(u, v),
