@@ -86,7 +86,7 @@ TEST_CASE("the registry refuses taken and malformed ids, and headers name regist
   bad.id = "T-1";
   CHECK_THROWS_AS(register_theorem(bad), std::logic_error);
   CHECK_THROWS_AS(certificate_header("no_such_theorem"), std::logic_error);
-  for (const char* id : {"index", "gram", "t1", "lemmas", "gpu"}) {
+  for (const char* id : {"index", "gram", "t1", "t2", "lemmas", "gpu"}) {
     REQUIRE(find_theorem(id) != nullptr);
     CHECK(certificate_header(id)["theorem"] == id);
     CHECK(find_theorem(id)->checker == std::string("check_") + id);

@@ -1,0 +1,42 @@
+# T2 end-to-end checks, sourced by cli_test.sh (A, CHK, T, expect): exit codes, bad input per flag,
+# the certificate accepted by the checker, tampered certificates rejected.
+# bad input: exit 2, the flag named
+expect 2 "--d" -- "$A" verify t2 --d 1..4
+expect 2 "--d" -- "$A" verify t2 --d 2..257
+expect 2 "--d" -- "$A" verify t2 --d 9..4
+expect 2 "--d" -- "$A" verify t2 --d abc
+expect 2 "--B" -- "$A" verify t2 --d 2..4 --B 0
+expect 2 "--B" -- "$A" verify t2 --d 2..4 --B -1
+expect 2 "--B" -- "$A" verify t2 --d 2..4 --B 4096  # B^2 d above 2^23
+expect 2 "--notion" -- "$A" verify t2 --d 2..4 --notion linf
+expect 2 "--eta" -- "$A" verify t2 --d 2..4 --eta 1
+expect 2 "--delta" -- "$A" verify t2 --d 2..4 --delta 2
+expect 2 "--cos-theta" -- "$A" verify t2 --d 2..4 --cos-theta 1
+expect 2 "--cos-theta" -- "$A" verify t2 --d 2..4 --cos-theta -1
+expect 2 "--cos-theta" -- "$A" verify t2 --d 2..4 --cos-theta x
+# certified rows, the certificate accepted
+expect 0 "certified" -- "$A" verify t2 --d 2..12 --cert "$T/t2.json"
+expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2.json"
+expect 0 "ACCEPTED \(t2\)" -- "$A" check "$T/t2.json"
+expect 0 "certified" -- "$A" verify t2 --d 5..9 --B 3/2 --notion l2 --eta 1/4 --delta 1/100 --cos-theta -1/3 --cert "$T/t2l2.json"
+expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2l2.json"
+expect 0 '"d": "12"' -- "$A" verify t2 --d 12 --json --quiet
+# no row certifies with delta = 1/2: inconclusive, no certificate
+expect 3 "inconclusive" -- "$A" verify t2 --d 2..4 --delta 1/2 --cert "$T/t2none.json"
+[[ ! -e $T/t2none.json ]] && passes=$((passes+1)) || { echo "FAIL: inconclusive t2 wrote a certificate"; fails=$((fails+1)); }
+# tampered certificates: each rejected
+t2tamper() {  # t2tamper NAME PYTHON-STATEMENT over the certificate `c`
+  /usr/bin/python3 -c "import json,sys; c=json.load(open(sys.argv[1])); $2; json.dump(c, open(sys.argv[2], 'w'))" \
+    "$T/t2.json" "$T/t2_$1.json"
+  expect 1 "REJECTED" -- "$CHK" "$T/t2_$1.json"
+}
+t2tamper gen 'r=c["instance"]["rows"][6]["generator"]; r[0]=("1" if r[0][0]=="0" else "0")+r[0][1:]'
+t2tamper D 'r=c["derived"]["rows"][5]; r["D"]=str(int(r["D"])+1)'
+t2tamper weights 'w=c["derived"]["rows"][8]["weight_distribution"]; i=int(c["derived"]["rows"][8]["D"]); w[i]-=1; w[i+1]+=1'
+t2tamper bits 'r=c["claim"]["rows"][9]; N=int(c["instance"]["rows"][9]["N"]); r["bits"]=str(N*11+1); r["bits_ceil"]=r["bits"]'
+t2tamper costheta 'c["covering"]["rows"][4]["cos_theta"]="3/5"'
+t2tamper costheta_all 'c["parameters"]["cos_theta"]="3/5"; [r.__setitem__("cos_theta","3/5") for r in c["covering"]["rows"]]'
+t2tamper lower 'r=c["covering"]["rows"][7]; r["lower"]=str(int(r["lower"])+1)'
+t2tamper cap 'r=c["covering"]["rows"][2]["cap_measure"]; r["lo"]=r["hi"]'
+t2tamper C 'c["instance"]["rows"][1]["C"]="7"'
+t2tamper N 'r=c["instance"]["rows"][10]; r["N"]=str(2*int(r["N"]))'

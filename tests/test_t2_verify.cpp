@@ -1,0 +1,162 @@
+// verify t2 (docs/theorems.md#t2) and its independent checker path check_t2
+// (docs/certificates.md#t2): every row certified and accepted; tampered rows rejected.
+#include <catch2/catch.hpp>
+
+#include "attncert/checker/checker.hpp"
+#include "attncert/reductions/covering.hpp"
+#include "attncert/reductions/t2.hpp"
+#include "attncert/verifiers/verify_t2.hpp"
+
+using namespace attncert;
+using checker::Verdict;
+using nlohmann::json;
+
+namespace {
+Verdict check(const json& c) { return checker::check_certificate_text(c.dump()).verdict; }
+
+verifiers::Outcome run(std::size_t a, std::size_t b, core::Rational B = 1, core::Rational cos_theta = {1, 2},
+                       reductions::Notion notion = reductions::Notion::rel, core::Rational delta = 0) {
+  verifiers::T2Options o;
+  o.d_min = a;
+  o.d_max = b;
+  o.B = B;
+  o.cos_theta = cos_theta;
+  o.notion = notion;
+  o.delta = delta;
+  verifiers::CommonOptions opt;
+  opt.quiet = true;
+  return verifiers::verify_t2(o, opt);
+}
+}  // namespace
+
+TEST_CASE("verify t2 certifies every row and its certificate matches the library", "[t2]") {
+  auto o = run(2, 10);
+  REQUIRE(o.status == verifiers::certified);
+  const json& c = o.certificate;
+  REQUIRE(c["theorem"] == "t2");
+  REQUIRE(c["instance"]["rows"].size() == 9);
+  for (std::size_t r = 0; r < 9; ++r) {
+    const std::size_t d = 2 + r;
+    reductions::T2Request req;
+    req.d = d;
+    auto row = reductions::bounded_entry_bound(req);
+    CHECK(c["instance"]["rows"][r]["N"] == std::to_string(row.N));
+    CHECK(c["derived"]["rows"][r]["D"] == std::to_string(row.D));
+    CHECK(c["claim"]["rows"][r]["bits"] == core::to_string(row.bits));
+    CHECK(c["instance"]["rows"][r]["generator"].size() == row.code.dimension());
+    auto cov = reductions::covering_bounds(static_cast<int>(d), core::Rational(1, 2));
+    CHECK(c["covering"]["rows"][r]["lower"] == core::to_string(cov.lower));
+  }
+  CHECK(check(c) == Verdict::accepted);
+}
+
+TEST_CASE("check_t2 accepts other parameters: B, l2, delta, obtuse caps", "[t2]") {
+  auto o = run(5, 9, core::Rational(3, 2), core::Rational(-1, 3), reductions::Notion::l2, core::Rational(1, 100));
+  REQUIRE(o.status == verifiers::certified);
+  CHECK(check(o.certificate) == Verdict::accepted);
+  auto o2 = run(2, 5, 1, core::Rational(9, 10));
+  REQUIRE(o2.status == verifiers::certified);
+  CHECK(check(o2.certificate) == Verdict::accepted);
+}
+
+TEST_CASE("check_t2 rejects tampered rows", "[t2]") {
+  auto o = run(2, 12);
+  REQUIRE(o.status == verifiers::certified);
+  const json good = o.certificate;
+  REQUIRE(check(good) == Verdict::accepted);
+  auto rejected = [&](auto&& edit) {
+    json c = good;
+    edit(c);
+    return check(c) == Verdict::rejected;
+  };
+  // a generator row changed (first bit flipped)
+  CHECK(rejected([](json& c) {
+    std::string s = c["instance"]["rows"][6]["generator"][0];
+    s[0] = s[0] == '0' ? '1' : '0';
+    c["instance"]["rows"][6]["generator"][0] = s;
+  }));
+  // D claimed larger
+  CHECK(rejected([](json& c) {
+    auto& r = c["derived"]["rows"][5];
+    r["D"] = std::to_string(std::stoul(r["D"].get<std::string>()) + 1);
+  }));
+  // the weights changed (one word moved up a weight)
+  CHECK(rejected([](json& c) {
+    auto& r = c["derived"]["rows"][8];
+    std::size_t D = std::stoul(r["D"].get<std::string>());
+    r["weight_distribution"][D] = r["weight_distribution"][D].get<long>() - 1;
+    r["weight_distribution"][D + 1] = r["weight_distribution"][D + 1].get<long>() + 1;
+  }));
+  // bits raised above N d
+  CHECK(rejected([](json& c) {
+    std::size_t N = std::stoul(c["instance"]["rows"][9]["N"].get<std::string>());
+    c["claim"]["rows"][9]["bits"] = std::to_string(N * 11 + 1);
+    c["claim"]["rows"][9]["bits_ceil"] = std::to_string(N * 11 + 1);
+  }));
+  // w_min raised above Lemma 1
+  CHECK(rejected([](json& c) { c["derived"]["rows"][3]["w_min_lower"] = "1"; }));
+  // cos theta of one row, or of all rows, changed
+  CHECK(rejected([](json& c) { c["covering"]["rows"][4]["cos_theta"] = "3/5"; }));
+  CHECK(rejected([](json& c) {
+    c["parameters"]["cos_theta"] = "3/5";
+    for (auto& r : c["covering"]["rows"]) r["cos_theta"] = "3/5";
+  }));
+  // the covering lower bound raised by one
+  CHECK(rejected([](json& c) {
+    auto& r = c["covering"]["rows"][7];
+    r["lower"] = core::to_string(core::Integer(r["lower"].get<std::string>()) + 1);
+  }));
+  // the cap measure interval shrunk onto a wrong point (even d: irrational), or shifted (odd d: exact)
+  CHECK(rejected([](json& c) { auto& m = c["covering"]["rows"][2]["cap_measure"]; m["lo"] = m["hi"]; }));
+  CHECK(rejected([](json& c) { auto& m = c["covering"]["rows"][3]["cap_measure"]; m["hi"] = m["lo"]; m["lo"] = "0"; m["hi"] = "1/1000000"; }));
+  // C not B^2 d; N beyond what the rows give
+  CHECK(rejected([](json& c) { c["instance"]["rows"][1]["C"] = "7"; }));
+  CHECK(rejected([](json& c) {
+    auto& r = c["instance"]["rows"][10];
+    r["N"] = std::to_string(2 * std::stoul(r["N"].get<std::string>()));
+  }));
+  // a lowered lower bound is still true: accepted
+  json weaker = good;
+  weaker["covering"]["rows"][7]["lower"] = "1";
+  CHECK(check(weaker) == Verdict::accepted);
+}
+
+TEST_CASE("check_t2 refuses malformed t2 certificates and the budget", "[t2]") {
+  auto o = run(2, 4);
+  REQUIRE(o.status == verifiers::certified);
+  json c = o.certificate;
+  c["instance"]["rows"][0]["N"] = "3";  // not a power of two
+  CHECK(check(c) == Verdict::malformed);
+  c = o.certificate;
+  c["instance"]["rows"][1]["generator"][0] = "0a1";
+  CHECK(check(c) == Verdict::malformed);
+  c = o.certificate;
+  c["covering"]["rows"].erase(c["covering"]["rows"].begin());
+  CHECK(check(c) == Verdict::malformed);
+  c = o.certificate;
+  c["parameters"]["cos_theta"] = "1";
+  CHECK(check(c) == Verdict::malformed);
+  checker::CheckOptions tight;
+  tight.max_pairs = 4;
+  CHECK(checker::check_certificate_text(o.certificate.dump(), tight).verdict == Verdict::malformed);
+}
+
+TEST_CASE("verify t2 rejects bad input and is inconclusive when no row certifies", "[t2]") {
+  verifiers::CommonOptions opt;
+  opt.quiet = true;
+  verifiers::T2Options bad;
+  bad.d_min = 1;
+  CHECK_THROWS_AS(verifiers::verify_t2(bad, opt), verifiers::BadInput);
+  bad = {};
+  bad.d_max = 300;
+  CHECK_THROWS_AS(verifiers::verify_t2(bad, opt), verifiers::BadInput);
+  bad = {};
+  bad.B = 0;
+  CHECK_THROWS_AS(verifiers::verify_t2(bad, opt), verifiers::BadInput);
+  bad = {};
+  bad.cos_theta = -1;
+  CHECK_THROWS_AS(verifiers::verify_t2(bad, opt), verifiers::BadInput);
+  auto o = run(2, 4, 1, {1, 2}, reductions::Notion::rel, core::Rational(1, 2));
+  CHECK(o.status == verifiers::inconclusive);
+  CHECK(o.certificate.is_null());
+}
