@@ -57,6 +57,21 @@ TEST_CASE("check_t2 accepts other parameters: B, l2, delta, obtuse caps", "[t2]"
   auto o2 = run(2, 5, 1, core::Rational(9, 10));
   REQUIRE(o2.status == verifiers::certified);
   CHECK(check(o2.certificate) == Verdict::accepted);
+  // cos theta = 0: the producer stores mu = 1/2 exactly (hemispheres); the checker decides it
+  auto o3 = run(2, 6, 1, 0);
+  REQUIRE(o3.status == verifiers::certified);
+  CHECK(o3.certificate["covering"]["rows"][3]["cap_measure"]["lo"] == "1/2");
+  CHECK(check(o3.certificate) == Verdict::accepted);
+  // d = 2, cos theta = 1/2: mu = 1/3 exactly; an exact stored interval is accepted, a wrong one not
+  auto o4 = run(2, 3);
+  json e = o4.certificate;
+  e["covering"]["rows"][0]["cap_measure"] = {{"lo", "1/3"}, {"hi", "1/3"}};
+  CHECK(check(e) == Verdict::accepted);
+  e["covering"]["rows"][0]["cap_measure"] = {{"lo", "1/3"}, {"hi", "1/3"}};
+  e["covering"]["rows"][1]["cap_measure"] = {{"lo", "1/4"}, {"hi", "1/4"}};  // d = 3: mu = (1 - c)/2 = 1/4
+  CHECK(check(e) == Verdict::accepted);
+  e["covering"]["rows"][1]["cap_measure"] = {{"lo", "1/5"}, {"hi", "1/5"}};
+  CHECK(check(e) == Verdict::rejected);
 }
 
 TEST_CASE("check_t2 rejects tampered rows", "[t2]") {

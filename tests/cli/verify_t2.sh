@@ -40,3 +40,5 @@ t2tamper lower 'r=c["covering"]["rows"][7]; r["lower"]=str(int(r["lower"])+1)'
 t2tamper cap 'r=c["covering"]["rows"][2]["cap_measure"]; r["lo"]=r["hi"]'
 t2tamper C 'c["instance"]["rows"][1]["C"]="7"'
 t2tamper N 'r=c["instance"]["rows"][10]; r["N"]=str(2*int(r["N"]))'
+expect 0 "certified" -- "$A" verify t2 --d 2..24 --notion abs --eta 1/2 --delta 1/20 --B 2 --cos-theta 0 --cert "$T/t2abs.json"
+expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2abs.json"

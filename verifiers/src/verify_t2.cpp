@@ -55,7 +55,7 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
   nlohmann::json inst_rows = nlohmann::json::array(), der_rows = nlohmann::json::array(),
                  claim_rows = nlohmann::json::array(), cover_rows = nlohmann::json::array();
   std::size_t n_cert = 0, n_rows = in.d_max - in.d_min + 1;
-  std::string first_failure;
+  std::string first_failure, last_bits;
   Progress bar("t2 rows", "d", !opt.quiet);
   for (std::size_t d = in.d_min; d <= in.d_max; ++d) {
     red::T2Request req;
@@ -70,6 +70,7 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
     std::string cell;
     if (row.certified) {
       ++n_cert;
+      last_bits = core::to_string(row.bits_ceil);
       cell = core::to_string(row.bits_ceil) + " | " + std::to_string(row.N) + " | " + std::to_string(row.D) + " | " +
              row.code.name + " | [" + core::to_string(cov.lower) + ", " + core::to_string(cov.upper) + "] | " +
              approx(cov.ratio(), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
@@ -117,7 +118,8 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
     o.claim = "for each d in " + std::to_string(in.d_min) + ".." + std::to_string(in.d_max) + ", any algorithm that " +
               notion + "-approximates the last output (eta=" + core::to_string(in.eta) + ", delta=" +
               core::to_string(in.delta) + ") with entries in [-B, B], B=" + core::to_string(in.B) +
-              ", keeps >= the row's bits";
+              ", keeps >= the row's certified bits (d=" + std::to_string(in.d_max) + ": " + last_bits +
+              " bits); N_cov(S^{d-1}, theta) >= each row's lower bound";
     o.certificate = certificate_header("t2");
     o.certificate["parameters"] = {{"d_min", std::to_string(in.d_min)},
                                    {"d_max", std::to_string(in.d_max)},

@@ -126,7 +126,18 @@ mpq_class qpow(const mpq_class& x, unsigned long e) {
 }
 
 // mu(cap theta) on S^{d-1}, cos theta = c in (-1, 1), enclosed with about `bits` bits.
+// Where mu is rational but the series route below only encloses it, mu is returned exactly, so a
+// stored interval with an exact endpoint is decidable: c = 0 (theta = pi/2: S_n(pi/2) = S_n(pi)/2
+// by sin(pi - t) = sin t, so mu = 1/2 for every d) and d = 2, c = +-1/2 (mu = theta/pi with
+// theta = pi/3 or 2 pi/3). For any other rational c and even n the value is irrational, so no
+// stored endpoint equals it and refinement decides: mu = q rational would give
+// theta = q pi - r s with e^{i theta} = c + i s algebraic, so e^{-i r s} = e^{i theta} e^{-i q pi}
+// algebraic, which Lindemann's theorem allows only for r s = 0, i.e. theta = q pi, and then
+// c = cos(q pi) rational forces c in {0, +-1/2} (Niven), where r s != 0 except at c = 0 and d = 2.
 QInterval cap_measure_enc(std::size_t d, const mpq_class& c, unsigned bits) {
+  if (c == 0) return {mpq_class(1, 2), mpq_class(1, 2)};
+  if (d == 2 && c == mpq_class(1, 2)) return {mpq_class(1, 3), mpq_class(1, 3)};
+  if (d == 2 && c == mpq_class(-1, 2)) return {mpq_class(2, 3), mpq_class(2, 3)};
   const unsigned P = bits + 32;
   const mpq_class s2 = 1 - c * c;
   const long n = static_cast<long>(d) - 2;
