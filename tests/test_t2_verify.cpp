@@ -57,6 +57,10 @@ TEST_CASE("check_t2 accepts other parameters: B, l2, delta, obtuse caps", "[t2]"
   auto o2 = run(2, 5, 1, core::Rational(9, 10));
   REQUIRE(o2.status == verifiers::certified);
   CHECK(check(o2.certificate) == Verdict::accepted);
+  // tiny caps (mu about 2^-1000 at d = 256): the checker's theta + r s cancels and it refines
+  auto o5 = run(255, 256, 1, core::Rational(999, 1000));
+  REQUIRE(o5.status == verifiers::certified);
+  CHECK(check(o5.certificate) == Verdict::accepted);
   // cos theta = 0: the producer stores mu = 1/2 exactly (hemispheres); the checker decides it
   auto o3 = run(2, 6, 1, 0);
   REQUIRE(o3.status == verifiers::certified);
@@ -124,6 +128,13 @@ TEST_CASE("check_t2 rejects tampered rows", "[t2]") {
   // the cap measure interval shrunk onto a wrong point (even d: irrational), or shifted (odd d: exact)
   CHECK(rejected([](json& c) { auto& m = c["covering"]["rows"][2]["cap_measure"]; m["lo"] = m["hi"]; }));
   CHECK(rejected([](json& c) { auto& m = c["covering"]["rows"][3]["cap_measure"]; m["hi"] = m["lo"]; m["lo"] = "0"; m["hi"] = "1/1000000"; }));
+  // an interval just above the true value (d = 6: irrational mu; [hi, hi + 2^-100]) is told apart
+  CHECK(rejected([](json& c) {
+    auto& m = c["covering"]["rows"][4]["cap_measure"];
+    std::string hi = m["hi"];
+    m["lo"] = hi;
+    m["hi"] = core::to_string(core::parse_rational(hi) + core::pow2(-100));
+  }));
   // C not B^2 d; N beyond what the rows give
   CHECK(rejected([](json& c) { c["instance"]["rows"][1]["C"] = "7"; }));
   CHECK(rejected([](json& c) {

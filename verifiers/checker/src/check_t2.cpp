@@ -165,8 +165,10 @@ QInterval cap_measure_enc(std::size_t d, const mpq_class& c, unsigned bits) {
   const mpq_class theta_lo = 2 * tl.lo, theta_hi = 2 * th.hi;
   const mpq_class num_lo = theta_lo + (r >= 0 ? r * s.lo : r * s.hi);
   const mpq_class num_hi = theta_hi + (r >= 0 ? r * s.hi : r * s.lo);
-  if (num_lo <= 0) throw Rejected("cap measure: enclosure too wide (internal)");
-  return {round_down(num_lo / pi.hi, P), round_up(num_hi / pi.lo, P)};
+  // mu > 0; a tiny mu (theta small, d large) cancels in theta + r s, and a lower end <= 0 only
+  // means that this precision is too low: the caller refines.
+  const mpq_class lo = num_lo <= 0 ? mpq_class(0) : mpq_class(round_down(num_lo / pi.hi, P));
+  return {lo, round_up(num_hi / pi.lo, P)};
 }
 }  // namespace
 
