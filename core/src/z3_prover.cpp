@@ -29,7 +29,11 @@ class Watchdog {
   Watchdog(z3::context& ctx, unsigned ms)
       : thread_([this, &ctx, ms] {
           std::unique_lock<std::mutex> lock(m_);
-          if (!cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) ctx.interrupt();
+          if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
+          // Z3 clears a pending interrupt when a check starts, so an interrupt that lands before
+          // check() begins (short limits, a loaded machine) would be lost: repeat it until done.
+          do ctx.interrupt();
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return done_; }));
         }) {}
   ~Watchdog() {
     {
