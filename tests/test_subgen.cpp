@@ -93,12 +93,17 @@ TEST_CASE("SubGen: partition function exact when every key is kept", "[subgen]")
   }
 }
 
-TEST_CASE("SubGen: one cluster per key (r tiny) keeps everything", "[subgen]") {
-  const Stream s = clustered(50, 3, 50, 0.0, 5);  // distinct random centers, no noise
-  red::SubGen g(3, {.r = 1e-6, .t = 1, .s = 8, .seed = 1});
-  feed(g, s);
-  CHECK(g.clusters() <= 50);
-  CHECK(g.clusters() >= 40);  // some centers may coincide by the draw; most are distinct
+TEST_CASE("SubGen: keys farther apart than r each open a cluster (no memory saved)", "[subgen]") {
+  red::SubGen g(3, {.r = 0.5, .t = 1, .s = 8, .seed = 1});
+  red::ExactAttention ex(3);
+  for (int j = 0; j < 50; ++j) {  // keys at mutual distance >= sqrt(6) > r
+    const float k[3] = {static_cast<float>(j), static_cast<float>(-j), static_cast<float>(2 * j)}, v[3] = {1, 0, -1};
+    g.observe(k, v);
+    ex.observe(k, v);
+  }
+  CHECK(g.clusters() == 50);
+  CHECK(g.words_used() == 50 * (3 + 1 + 3) + 8 * (2 * 3 + 1) + 8 + 2);
+  CHECK(g.words_used() > ex.words_used());
 }
 
 TEST_CASE("SubGen: estimators unbiased with few samples (fixed seeds, loose tolerance)", "[subgen]") {
