@@ -9,6 +9,7 @@
 #include "attncert/core/rng.hpp"
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/subgen.hpp"
+#include "attncert/reductions/t1.hpp"
 
 using namespace attncert;
 namespace red = attncert::reductions;
@@ -256,4 +257,44 @@ TEST_CASE("SubGen: certified error against the exact reference", "[subgen]") {
   const auto cw = red::certified_error(wrong, q, s.K, s.V, d);
   CHECK(mpfr_get_d(cw.err.lo(), MPFR_RNDD) > 0.999);
   CHECK(mpfr_get_d(cw.err.hi(), MPFR_RNDU) < 1.001);
+}
+
+TEST_CASE("SubGen on T1's hard instance: no memory saved, or no decoding", "[subgen]") {
+  // H1(256, 16, C = 12, random keys): keys at distance 2 sqrt(Hamming) >= 2 apart (distinct keys).
+  const std::size_t N = 256, d = 16;
+  const red::H1Instance inst = red::make_h1(core::SignMatrix::random(N, d, 3), 12, 4);
+  auto run = [&](double r, std::size_t s, std::size_t& words, double& decoded) {
+    red::SubGen g(d, {.r = r, .t = 4, .s = s, .seed = 5});
+    std::vector<float> k(d), v(d), zero(d, 0.0f), q(d);
+    for (std::size_t j = 0; j < N; ++j) {
+      for (std::size_t c = 0; c < d; ++c) {
+        k[c] = static_cast<float>(inst.keys.entry(j, c));
+        v[c] = static_cast<float>(inst.bits.entry(j, c));
+      }
+      g.observe(k, v);
+    }
+    words = g.words_used();
+    std::size_t ok = 0;
+    for (std::size_t i = 0; i < N; i += 8) {
+      auto bob = g.clone();
+      bob->observe(zero, zero);
+      for (std::size_t c = 0; c < d; ++c) q[c] = static_cast<float>(12.0 / d * inst.keys.entry(i, c));
+      const auto z = bob->answer(q);
+      for (std::size_t c = 0; c < d; ++c) ok += (z[c] < 0) == inst.bits.negative(i, c);
+    }
+    decoded = static_cast<double>(ok) / static_cast<double>(N / 8 * d);
+    return g.clusters();
+  };
+  std::size_t words = 0;
+  double decoded = 0;
+  bool distinct = true;
+  for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t j = i + 1; j < N; ++j) distinct = distinct && inst.keys.distance(i, j) > 0;
+  REQUIRE(distinct);
+  CHECK(run(1.0, 8 * N, words, decoded) == N);   // r below every key distance: one cluster per key
+  CHECK(words > 2 * N * d);                      // ... and more words than the exact cache
+  CHECK(decoded == 1.0);                         // s = 8N samples: each row's token kept w.p. 1 - e^-8 (this seed: all)
+  CHECK(run(8.0001, 16, words, decoded) == 1);   // r = 2 sqrt(d): one cluster
+  CHECK(words < 2 * N * d / 10);                 // saves memory ...
+  CHECK(decoded < 0.75);                         // ... and does not decode (16 of 256 tokens sampled)
 }
