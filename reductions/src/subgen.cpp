@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "attncert/reductions/errors.hpp"
 
@@ -92,6 +93,7 @@ void SubGen::do_observe(const float* key, const float* value) {
 SubGen::Estimates SubGen::estimates(std::span<const float> query) const {
   const std::size_t d = dim();
   if (query.size() != d) throw ParameterError("query", "must have " + std::to_string(d) + " entries");
+  if (tokens() == 0) throw std::logic_error("subgen: estimates() before any token was observed");
   auto dot = [&](const float* k) {
     double acc = 0;
     for (std::size_t i = 0; i < d; ++i) acc += static_cast<double>(query[i]) * k[i];

@@ -60,7 +60,8 @@ class SubGen final : public StreamingAttention {
   std::size_t value_samples() const { return filled_; }  // samplers holding a token (<= s)
   double total_weight() const { return W_; }
   // The two estimates answer() divides, for the tests: tau (partition function) and num (the
-  // numerator, dim() entries), both multiplied by e^{-shift} for the returned shift.
+  // numerator, dim() entries), both multiplied by e^{-shift} for the returned shift. Same errors
+  // as answer() for a wrong query size or an empty stream.
   struct Estimates { double shift, tau; std::vector<double> num; };
   Estimates estimates(std::span<const float> query) const;
 
