@@ -1,4 +1,4 @@
-// The SubGen measurement tables (issue #9 item 5; reductions/MEASUREMENTS-subgen.md):
+// The SubGen measurement tables (issue #9 item 5; bench/RESULTS.md, "T2 SubGen"):
 //   subgen_tables a [--dims 4,8,16] [--nmax 1000000] [--cert-max 1000] [--t 16] [--s 256]
 //     (a) clusterable streams (bench/subgen_stream.hpp: m = 16 centers, sigma = 0.02; SubGen
 //     r = 0.3, t = 16, s = 256): words_used at n = 10^3 .. nmax (powers of 10) against the exact
