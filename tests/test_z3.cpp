@@ -136,3 +136,15 @@ TEST_CASE("exact evaluator", "[z3]") {
   CHECK(eval_bool(b || (x / (y - 6) > 1), env) == true);
   CHECK(eval_bool(b && (x / (y - 6) > 1), env) == std::nullopt);
 }
+
+// A limit that passes before Z3's check() begins must still stop it: Z3 clears a pending
+// interrupt when a check starts, so the watchdog repeats it (a 1 ms limit once never fired).
+TEST_CASE("a 1 ms limit is enforced even when it passes before the check starts", "[z3]") {
+  z3::context c;
+  const z3::expr x = c.int_const("x"), y = c.int_const("y"), z = c.int_const("z");
+  for (int k = 0; k < 20; ++k) {
+    const LemmaResult r = prove(c, "fermat3", !(x * x * x + y * y * y == z * z * z), 1, {x >= 1, y >= 1, z >= 1});
+    CHECK(r.verdict != LemmaVerdict::proved);
+    CHECK(r.seconds < 5);
+  }
+}

@@ -1,4 +1,5 @@
 #include "attncert/core/z3_prover.hpp"
+#include "attncert/core/z3_watchdog.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -20,34 +21,7 @@ const char* to_string(LemmaVerdict v) {
 
 namespace {
 
-// The time limit. Z3's own "timeout" parameter runs a thread-pool scoped_timer that can deadlock in
-// Z3 4.8.10-4.8.x (Z3Prover/z3 PR #5371, issue #5990; Debian ships 4.8.12) — seen here as a hung
-// test under load. Instead this thread calls Z3_interrupt (thread-safe) when the limit passes;
-// the check then returns unknown ("canceled"), which prove() reports as inconclusive.
-class Watchdog {
- public:
-  Watchdog(z3::context& ctx, unsigned ms)
-      : thread_([this, &ctx, ms] {
-          std::unique_lock<std::mutex> lock(m_);
-          if (!cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) ctx.interrupt();
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      done_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts after the members it uses exist
-};
+using Watchdog = Z3Watchdog;  // the time limit (z3_watchdog.hpp)
 
 using Value = std::optional<Rational>;
 

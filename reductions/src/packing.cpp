@@ -1,5 +1,7 @@
 #include "attncert/reductions/packing.hpp"
 
+#include "attncert/core/z3_watchdog.hpp"
+
 #include <z3++.h>
 
 #include <bit>
@@ -214,36 +216,7 @@ const char* to_string(SatAnswer a) {
   }
 }
 
-namespace {
-// Wall-clock limit through Z3_interrupt from a second thread (as core/z3_prover.cpp does: Z3's own
-// timeout parameter can deadlock in the Debian 4.8.12 build). Past the deadline the interrupt is
-// repeated every 10 ms until the check returns: an interrupt that lands before check() has started
-// is forgotten by Z3 (seen here as a 1 ms limit that never fired).
-class Watchdog {
- public:
-  Watchdog(z3::context& ctx, unsigned ms)
-      : thread_([this, &ctx, ms] {
-          std::unique_lock<std::mutex> lock(m_);
-          if (cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return done_; })) return;
-          do ctx.interrupt();
-          while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return done_; }));
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      done_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-}  // namespace
+using Watchdog = core::Z3Watchdog;  // the wall-clock limit (core/z3_watchdog.hpp)
 
 PackingQuery packing_exists(int d, int t, int N, unsigned timeout_ms, bool symmetry_breaking) {
   const auto t0 = std::chrono::steady_clock::now();

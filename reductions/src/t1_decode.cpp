@@ -12,26 +12,33 @@ using core::Rational;
 
 std::vector<Interval> bob_output(const H1Instance& inst, std::size_t i, mpfr_prec_t prec) {
   const std::size_t N = inst.N, d = inst.d;
-  std::vector<long> A((d + 1) * d, 0);  // A[k * d + l]
+  // Group Alice's other tokens by their distance k to key i: only the distances that occur get a
+  // row of A (at most N - 1 of them, not d + 1: at d = 65535 a dense table was 34 GB).
+  std::vector<std::size_t> dist(N);
   std::vector<long> cnt(d + 1, 0);
+  for (std::size_t j = 0; j < N; ++j)
+    if (j != i) cnt[dist[j] = inst.keys.distance(i, j)] += 1;
+  std::vector<std::size_t> slot(d + 1, 0), ks;  // slot[k]: k's row of A, for the ks that occur
+  for (std::size_t k = 0; k <= d; ++k)
+    if (cnt[k]) slot[k] = ks.size(), ks.push_back(k);
+  std::vector<long> A(ks.size() * d, 0);  // A[slot * d + l] = sum of Alice's bits (as signs) at l
   for (std::size_t j = 0; j < N; ++j) {
     if (j == i) continue;
-    const std::size_t k = inst.keys.distance(i, j);
-    cnt[k] += 1;
-    for (std::size_t l = 0; l < d; ++l) A[k * d + l] += inst.bits.entry(j, l);
+    long* row = A.data() + slot[dist[j]] * d;
+    for (std::size_t l = 0; l < d; ++l) row[l] += inst.bits.entry(j, l);
   }
-  std::vector<Interval> e(d + 1);
+  std::vector<Interval> e(ks.size());
   Interval den = Interval::from_long(1, prec) + core::exp(Interval::from_rational(-inst.C, prec));
-  for (std::size_t k = 0; k <= d; ++k) {
-    if (!cnt[k]) continue;
-    e[k] = core::exp(Interval::from_rational(-2 * inst.C * Rational(static_cast<long>(k), static_cast<long>(d)), prec));
-    den = den + e[k] * Interval::from_long(cnt[k], prec);
+  for (std::size_t s = 0; s < ks.size(); ++s) {
+    e[s] = core::exp(Interval::from_rational(-2 * inst.C * Rational(static_cast<long>(ks[s]), static_cast<long>(d)), prec));
+    den = den + e[s] * Interval::from_long(cnt[ks[s]], prec);
   }
   std::vector<Interval> Z;
+  Z.reserve(d);
   for (std::size_t l = 0; l < d; ++l) {
     Interval num = Interval::from_long(inst.bits.entry(i, l), prec);
-    for (std::size_t k = 0; k <= d; ++k)
-      if (cnt[k] && A[k * d + l]) num = num + e[k] * Interval::from_long(A[k * d + l], prec);
+    for (std::size_t s = 0; s < ks.size(); ++s)
+      if (A[s * d + l]) num = num + e[s] * Interval::from_long(A[s * d + l], prec);
     Z.push_back(num / den);
   }
   return Z;

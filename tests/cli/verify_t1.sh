@@ -44,3 +44,6 @@ expect 0 "^256,255,32," -- cat "$T/sweep/t1.csv"
 expect 0 "binomial|d_binomial" -- cat "$T/sweep/t1_curves.csv"
 expect 2 "--n" -- "$A" sweep t1 --n 512..64 --out "$T/sweep2"
 expect 2 "--d" -- "$A" sweep t1 --n 64 --d 0..8:0 --out "$T/sweep2"
+# The decoding check at the largest d: Bob's output groups tokens by the distances that occur
+# (a dense (d + 1) x d table was 34 GB at d = 65535 and made this exit 2 "out of memory").
+expect 0 "certified" -- "$A" verify t1 --n 3 --d 65535
