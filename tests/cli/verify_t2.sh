@@ -42,3 +42,8 @@ t2tamper C 'c["instance"]["rows"][1]["C"]="7"'
 t2tamper N 'r=c["instance"]["rows"][10]; r["N"]=str(2*int(r["N"]))'
 expect 0 "certified" -- "$A" verify t2 --d 2..24 --notion abs --eta 1/2 --delta 1/20 --B 2 --cos-theta 0 --cert "$T/t2abs.json"
 expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2abs.json"
+# sweep t2: the rows as CSV (code names with ';' for ',') and, where gnuplot exists, the plot
+expect 0 "rows certified" -- "$A" sweep t2 --d 2..6 --out "$T/sweep_t2" --quiet
+expect 0 "^d,certified,bits_ceil,N,D,code,cover_lower,cover_upper,d_e_d$" -- head -1 "$T/sweep_t2/t2.csv"
+expect 0 "^4,1,64,16,1,RM\(2;2\),6,34," -- cat "$T/sweep_t2/t2.csv"
+expect 2 "--d" -- "$A" sweep t2 --d 1..4 --out "$T/sweep_t2b"

@@ -1,12 +1,17 @@
 #include "attncert/verifiers/verify_t2.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <sstream>
+#include <utility>
 
 #include "attncert/reductions/certificate_json.hpp"
 #include "attncert/reductions/covering.hpp"
 #include "attncert/reductions/t2.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/progress.hpp"
@@ -35,6 +40,19 @@ std::string row_bits(const core::SignMatrix& g, std::size_t i) {
 
 }  // namespace
 
+namespace {
+// One d of the range: the bounded-entry bound and the covering numbers (verify and sweep).
+std::pair<red::T2Row, red::CoveringBounds> t2_row(const T2Options& in, std::size_t d) {
+  red::T2Request req;
+  req.d = d;
+  req.B = in.B;
+  req.notion = in.notion;
+  req.eta = in.eta;
+  req.delta = in.delta;
+  return {red::bounded_entry_bound(req), red::covering_bounds(static_cast<int>(d), in.cos_theta)};  // ParameterError -> exit 2
+}
+}  // namespace
+
 Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   if (in.d_min < 2 || in.d_max > red::limits::t2_max_dim || in.d_min > in.d_max)
@@ -58,14 +76,7 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
   std::string first_failure, last_bits;
   Progress bar("t2 rows", "d", !opt.quiet);
   for (std::size_t d = in.d_min; d <= in.d_max; ++d) {
-    red::T2Request req;
-    req.d = d;
-    req.B = in.B;
-    req.notion = in.notion;
-    req.eta = in.eta;
-    req.delta = in.delta;
-    const red::T2Row row = red::bounded_entry_bound(req);  // ParameterError -> exit 2
-    const red::CoveringBounds cov = red::covering_bounds(static_cast<int>(d), in.cos_theta);
+    const auto [row, cov] = t2_row(in, d);
     const std::string ded = approx(row.d_e_d_lo, 6);
     std::string cell;
     if (row.certified) {
@@ -158,21 +169,23 @@ void parse_d_range(const std::string& text, std::size_t& lo, std::size_t& hi) {
   if (lo > hi) throw BadInput("--d: the range a..b needs a <= b, got " + text);
 }
 
-Runner setup(CLI::App& sub) {
-  namespace def = red::defaults;
-  struct Text {
-    std::string d = "2..16", B = "1", notion = def::notion, eta = core::to_string(def::eta()),
-                delta = core::to_string(def::delta()), cos_theta = "1/2";
-  };
-  auto t = std::make_shared<Text>();
+struct Text {
+  std::string d = "2..16", B = "1", notion = red::defaults::notion, eta = core::to_string(red::defaults::eta()),
+              delta = core::to_string(red::defaults::delta()), cos_theta = "1/2", out = "out/sweep_t2";
+};
+
+void add_options(CLI::App& sub, const std::shared_ptr<Text>& t) {
   sub.add_option("--d", t->d, "dimensions: a..b (every d from a to b) or one d, 2 <= d <= 256 (default " + t->d + ")");
   sub.add_option("--B", t->B, "entry bound B > 0, exact rational; C = B^2 d <= 2^23 (default 1)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
   sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
   sub.add_option("--delta", t->delta, "failure probability per output delta in [0, 1) (default " + t->delta + ")");
   sub.add_option("--cos-theta", t->cos_theta, "covering radius as cos theta in (-1, 1), exact rational (default 1/2)");
-  return [t](const CommonOptions& opt) {
-    T2Options prm;
+}
+
+T2Options parse_options(const Text& text) {
+  const Text* t = &text;
+  T2Options prm;
     parse_d_range(t->d, prm.d_min, prm.d_max);
     prm.B = parse_rational_param(t->B, "--B");
     if (prm.B <= 0) throw BadInput("--B: the entry bound must be > 0, got " + t->B);
@@ -181,7 +194,74 @@ Runner setup(CLI::App& sub) {
     prm.delta = parse_rational_param(t->delta, "--delta");
     prm.cos_theta = parse_rational_param(t->cos_theta, "--cos-theta");
     if (prm.cos_theta <= -1 || prm.cos_theta >= 1) throw BadInput("--cos-theta: must lie in (-1, 1), got " + t->cos_theta);
-    return verify_t2(prm, opt);
+  return prm;
+}
+
+Runner setup(CLI::App& sub) {
+  auto t = std::make_shared<Text>();
+  add_options(sub, t);
+  return [t](const CommonOptions& opt) { return verify_t2(parse_options(*t), opt); };
+}
+
+// `attncert sweep t2`: the rows of verify t2 as CSV and a plot over d (log scale): the certified
+// lower bound in bits, the covering numbers' lower and upper bounds (cluster centers, the memory
+// unit of SubGen-style caches) and d e^d for reference.
+// A code's name in a CSV field: its commas ("RM(2,2)") become semicolons.
+std::string csv_safe(std::string name) {
+  std::replace(name.begin(), name.end(), ',', ';');
+  return name;
+}
+
+std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
+  auto t = std::make_shared<Text>();
+  t->d = "2..24";
+  add_options(sub, t);
+  sub.add_option("--out", t->out, "output directory (default " + t->out + ")");
+  return [t](const CommonOptions& opt) {
+    const T2Options in = parse_options(*t);
+    if (t->out.empty()) throw BadInput("--out: empty value");
+    make_directories(t->out);
+    std::ostringstream csv;
+    csv << "d,certified,bits_ceil,N,D,code,cover_lower,cover_upper,d_e_d\n";
+    Progress bar("sweep t2", "d", !opt.quiet);
+    std::size_t certified_rows = 0;
+    for (std::size_t d = in.d_min; d <= in.d_max; ++d) {
+      const auto [row, cov] = t2_row(in, d);
+      certified_rows += row.certified;
+      csv << d << ',' << (row.certified ? 1 : 0) << ',' << (row.certified ? core::to_string(row.bits_ceil) : "") << ','
+          << row.N << ',' << row.D << ',' << csv_safe(row.code.name) << ',' << core::to_string(cov.lower) << ','
+          << core::to_string(cov.upper) << ',' << approx(row.d_e_d_lo, 8) << '\n';
+      bar.update(d - in.d_min + 1, in.d_max - in.d_min + 1);
+    }
+    bar.finish();
+    const std::string path = t->out + "/t2.csv";
+    write_file_atomic(path, csv.str());
+    std::printf("%zu of %zu rows certified\nwrote %s\n", certified_rows, in.d_max - in.d_min + 1, path.c_str());
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+      std::printf("no plot (gnuplot not found)\n");
+      return 0;
+    }
+    std::ostringstream body;
+    body << "set datafile separator ','\n"
+         << "set title \"T2, low dimension: certified KV-cache lower bound vs covering numbers (B=" << core::to_string(in.B)
+         << ", " << red::to_string(in.notion) << ", eta=" << core::to_string(in.eta) << ", delta=" << core::to_string(in.delta)
+         << ", cos theta=" << core::to_string(in.cos_theta) << ")\" noenhanced\n"
+         << "set xlabel 'd'\nset ylabel 'bits / number of centers (log scale)'\nset logscale y\nset grid\n"
+         << "set key outside bottom center horizontal\n"
+         << "plot '" << path << "' using 1:($2==1?$3:1/0) with linespoints pt 7 lw 2 lc rgb '#1a9850' title 'certified lower bound (bits)', \\\n"
+         << "     '" << path << "' using 1:7 with linespoints pt 5 lw 2 lc rgb '#4575b4' title 'covering number, certified lower bound', \\\n"
+         << "     '" << path << "' using 1:8 with linespoints pt 4 lw 2 dt 2 lc rgb '#313695' title 'covering number, upper bound (reported)', \\\n"
+         << "     '" << path << "' using 1:9 with lines lw 1 lc rgb '#888888' title 'd e^d'\n";
+    for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
+                                    {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {
+      const std::string out = t->out + "/t2." + ext, tmp = out + ".tmp.plot", script = t->out + "/t2_" + ext + ".gp";
+      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
+      InterruptCleanup guard(tmp);
+      const std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
+      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) std::printf("wrote %s\n", out.c_str());
+      else std::remove(tmp.c_str());
+    }
+    return 0;
   };
 }
 
@@ -193,7 +273,7 @@ const Theorem& theorem_t2() {
                          setup,
                          {{"default", {"--d 2..24", "--d 2..16 --notion l2 --eta 1/4 --delta 1/100 --cos-theta 9/10"}},
                           {"quick", {"--d 2..12"}}},
-                         std::nullopt,
+                         Sweep{"T2 over d: CSV + SVG/PNG of the certified bound and the covering numbers", sweep_setup},
                          "check_t2"};
   return t;
 }
