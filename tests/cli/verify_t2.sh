@@ -47,3 +47,17 @@ expect 0 "rows certified" -- "$A" sweep t2 --d 2..6 --out "$T/sweep_t2" --quiet
 expect 0 "^d,certified,bits_ceil,N,D,code,cover_lower,cover_upper,d_e_d$" -- head -1 "$T/sweep_t2/t2.csv"
 expect 0 "^4,1,64,16,1,RM\(2;2\),6,34," -- cat "$T/sweep_t2/t2.csv"
 expect 2 "--d" -- "$A" sweep t2 --d 1..4 --out "$T/sweep_t2b"
+# From the t2 audit: cos theta's denominator is limited to 2^64 on both sides (a 3000-digit one made a
+# 19 KB certificate take 2 minutes), and cos theta at the limit next to +-1 (cap measures ~2^-8000,
+# ~1 - 2^-8000) is certified and accepted (the checker clamps its enclosure to [0, 1]).
+expect 2 "--cos-theta: the denominator must be at most 2\^64" -- "$A" verify t2 --d 8 --cos-theta 1/36893488147419103232
+expect 0 "certified" -- "$A" verify t2 --d 256 --cos-theta -18446744073709551615/18446744073709551616 --cert "$T/t2_near_m1.json"
+expect 0 "certified" -- "$A" verify t2 --d 256 --cos-theta 18446744073709551615/18446744073709551616 --cert "$T/t2_near_p1.json"
+expect 0 "ACCEPTED" -- "$CHK" "$T/t2_near_m1.json" "$T/t2_near_p1.json"
+/usr/bin/python3 -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['parameters']['cos_theta'] = '1/36893488147419103232'
+for r in c['covering']['rows']: r['cos_theta'] = '1/36893488147419103232'
+json.dump(c, open(sys.argv[2], 'w'))" "$T/t2_near_p1.json" "$T/t2_bigden.json"
+expect 2 "MALFORMED.*denominator must be at most 2\^64" -- "$CHK" "$T/t2_bigden.json"

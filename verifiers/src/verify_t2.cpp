@@ -60,6 +60,8 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
   if (in.B <= 0) throw BadInput("--B: the entry bound must be > 0, got " + core::to_string(in.B));
   if (in.cos_theta <= -1 || in.cos_theta >= 1)
     throw BadInput("--cos-theta: must lie in (-1, 1), got " + core::to_string(in.cos_theta));
+  if (boost::multiprecision::denominator(in.cos_theta) > (core::Integer(1) << 64))  // the checker's limit (docs/certificates.md, t2)
+    throw BadInput("--cos-theta: the denominator must be at most 2^64, got " + core::to_string(in.cos_theta));
   const std::string notion = red::to_string(in.notion);
 
   Outcome o;

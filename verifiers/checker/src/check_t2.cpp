@@ -168,7 +168,11 @@ QInterval cap_measure_enc(std::size_t d, const mpq_class& c, unsigned bits) {
   // mu > 0; a tiny mu (theta small, d large) cancels in theta + r s, and a lower end <= 0 only
   // means that this precision is too low: the caller refines.
   const mpq_class lo = num_lo <= 0 ? mpq_class(0) : mpq_class(round_down(num_lo / pi.hi, P));
-  return {lo, round_up(num_hi / pi.lo, P)};
+  // mu <= 1 (a fraction of the sphere): clamping keeps the enclosure valid, and lets a stored hi = 1
+  // be decided when c is near -1 (the unclamped end is 1 + 2^-P).
+  mpq_class hi = round_up(num_hi / pi.lo, P);
+  if (hi > 1) hi = 1;
+  return {lo, hi};
 }
 }  // namespace
 
@@ -185,6 +189,10 @@ void check_t2(const Cert& c) {
   const mpq_class cos_theta = rational_field(prm, "parameters", "cos_theta");
   if (B <= 0) throw Malformed("parameters.B must be > 0");
   if (cos_theta <= -1 || cos_theta >= 1) throw Malformed("parameters.cos_theta must lie in (-1, 1)");
+  // The cap measure's series cost grows with the size of cos_theta's denominator, which --max-pairs
+  // does not count: the format limits it (a 19 KB certificate with a 3000-digit one took 2 minutes).
+  if (mpz_sizeinbase(cos_theta.get_den_mpz_t(), 2) > 65)
+    throw Malformed("parameters.cos_theta: the denominator must be at most 2^64");
   if (eta < 0 || eta >= 1) throw Malformed("parameters.eta must lie in [0, 1)");
   if (delta < 0 || delta >= 1) throw Malformed("parameters.delta must lie in [0, 1)");
   if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
