@@ -119,12 +119,6 @@ QInterval sqrt_enc(const mpq_class& q, unsigned P) {
   return {lo, hi};
 }
 
-mpq_class qpow(const mpq_class& x, unsigned long e) {
-  mpq_class r = 1;
-  for (unsigned long i = 0; i < e; ++i) r *= x;
-  return r;
-}
-
 // mu(cap theta) on S^{d-1}, cos theta = c in (-1, 1), enclosed with about `bits` bits.
 // Where mu is rational but the series route below only encloses it, mu is returned exactly, so a
 // stored interval with an exact endpoint is decidable: c = 0 (theta = pi/2: S_n(pi/2) = S_n(pi)/2
@@ -134,31 +128,51 @@ mpq_class qpow(const mpq_class& x, unsigned long e) {
 // theta = q pi - r s with e^{i theta} = c + i s algebraic, so e^{-i r s} = e^{i theta} e^{-i q pi}
 // algebraic, which Lindemann's theorem allows only for r s = 0, i.e. theta = q pi, and then
 // c = cos(q pi) rational forces c in {0, +-1/2} (Niven), where r s != 0 except at c = 0 and d = 2.
-QInterval cap_measure_enc(std::size_t d, const mpq_class& c, unsigned bits) {
-  if (c == 0) return {mpq_class(1, 2), mpq_class(1, 2)};
-  if (d == 2 && c == mpq_class(1, 2)) return {mpq_class(1, 3), mpq_class(1, 3)};
-  if (d == 2 && c == mpq_class(-1, 2)) return {mpq_class(2, 3), mpq_class(2, 3)};
-  const unsigned P = bits + 32;
+// The rational part of the cap measure (independent of the precision): for odd n the exact mu,
+// for even n the ratio r = b/a of mu = (theta + r s)/pi. Computed once per row; the powers of
+// s^2 are kept incrementally (recomputing them for every m and every precision step cost minutes
+// for cos theta near 1 at d = 256).
+struct CapParts {
+  bool exact = false;
+  mpq_class mu, r;
+};
+CapParts cap_parts(std::size_t d, const mpq_class& c) {
+  CapParts out;
+  if (c == 0) return {true, mpq_class(1, 2), 0};
+  if (d == 2 && c == mpq_class(1, 2)) return {true, mpq_class(1, 3), 0};
+  if (d == 2 && c == mpq_class(-1, 2)) return {true, mpq_class(2, 3), 0};
   const mpq_class s2 = 1 - c * c;
   const long n = static_cast<long>(d) - 2;
+  mpq_class pw = 1;  // s2^((m - 1) / 2) for odd m, s2^((m - 2) / 2) for even m
   if (n % 2 != 0) {  // exact
     mpq_class S = 1 - c, W = 2;
     for (long m = 3; m <= n; m += 2) {
+      pw *= s2;
       const mpq_class f(m - 1, m);
-      S = -qpow(s2, static_cast<unsigned long>((m - 1) / 2)) * c / m + f * S;
+      S = -pw * c / m + f * S;
       W = f * W;
     }
-    mpq_class mu = S / W;
-    mu.canonicalize();
-    return {mu, mu};
+    out.exact = true;
+    out.mu = S / W;
+    out.mu.canonicalize();
+    return out;
   }
   mpq_class a = 1, b = 0;
   for (long m = 2; m <= n; m += 2) {
+    if (m > 2) pw *= s2;
     const mpq_class f(m - 1, m);
     a = f * a;
-    b = -c * qpow(s2, static_cast<unsigned long>((m - 2) / 2)) / m + f * b;
+    b = -c * pw / m + f * b;
   }
-  const mpq_class r = b / a;
+  out.r = b / a;
+  return out;
+}
+
+QInterval cap_measure_enc(const mpq_class& c, const CapParts& parts, unsigned bits) {
+  if (parts.exact) return {parts.mu, parts.mu};
+  const unsigned P = bits + 32;
+  const mpq_class s2 = 1 - c * c;
+  const mpq_class& r = parts.r;
   const QInterval s = sqrt_enc(s2, P), pi = pi_enc(P);
   const QInterval t = sqrt_enc((1 - c) / (1 + c), P);
   const QInterval tl = atan_enc(t.lo, P), th = atan_enc(t.hi, P);
@@ -168,8 +182,6 @@ QInterval cap_measure_enc(std::size_t d, const mpq_class& c, unsigned bits) {
   // mu > 0; a tiny mu (theta small, d large) cancels in theta + r s, and a lower end <= 0 only
   // means that this precision is too low: the caller refines.
   const mpq_class lo = num_lo <= 0 ? mpq_class(0) : mpq_class(round_down(num_lo / pi.hi, P));
-  // mu <= 1 (a fraction of the sphere): clamping keeps the enclosure valid, and lets a stored hi = 1
-  // be decided when c is near -1 (the unclamped end is 1 + 2^-P).
   mpq_class hi = round_up(num_hi / pi.lo, P);
   if (hi > 1) hi = 1;
   return {lo, hi};
@@ -336,7 +348,8 @@ void check_t2(const Cert& c) {
     if (rational_field(V, wv, "cos_theta") != cos_theta) throw Rejected(wv + ".cos_theta is not parameters.cos_theta");
     integer_field(V, wv, "upper_reported");  // reported, not claimed
     const json& cap = member(V, wv, "cap_measure");
-    check_contains([&](unsigned b) { return cap_measure_enc(d, cos_theta, b); }, cap, wv + ".cap_measure");
+    const CapParts parts = cap_parts(d, cos_theta);
+    check_contains([&](unsigned b) { return cap_measure_enc(cos_theta, parts, b); }, cap, wv + ".cap_measure");
     const mpq_class cap_hi = rational_field(cap, wv + ".cap_measure", "hi");
     if (cap_hi <= 0) throw Rejected(wv + ".cap_measure.hi must be > 0");
     const mpz_class lower = integer_field(V, wv, "lower");
