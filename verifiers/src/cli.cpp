@@ -1,5 +1,6 @@
 #include "attncert/verifiers/cli.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <new>
 #include <iostream>
@@ -207,5 +208,15 @@ int single_verifier_main(const std::string& id, int argc, char** argv) {
     return finish(run(opt), opt);
   });
 }
+
+std::string approx(double x, int digits) {
+  if (std::isnan(x)) return "n/a";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+std::string approx(const core::Rational& r, int digits) { return approx(r.convert_to<double>(), digits); }
 
 }  // namespace attncert::verifiers

@@ -25,13 +25,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string fmt(double x, int digits = 4) {
-  if (std::isnan(x)) return "n/a";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
-  return buf;
-}
+std::string fmt(double x, int digits = 4) { return approx(x, digits); }
 
 // The exact value of a finite double (or float) as a canonical rational "p/q" (q a power of 2).
 std::string dyadic(double x) { return core::to_string(core::Rational(x)); }

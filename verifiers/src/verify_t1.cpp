@@ -17,12 +17,6 @@ using core::Rational;
 namespace red = attncert::reductions;
 
 namespace {
-std::string approx(const Rational& r, int digits = 6) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, r.convert_to<double>());
-  return buf;
-}
-
 // Alice's bits for the decoding check come from a stream independent of the keys' stream.
 constexpr std::uint64_t kBitsSeedSalt = 0xA11CEB175ull;
 }  // namespace

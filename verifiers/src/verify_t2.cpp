@@ -24,12 +24,6 @@ using core::Rational;
 namespace red = attncert::reductions;
 
 namespace {
-std::string approx(const Rational& r, int digits = 6) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, r.convert_to<double>());
-  return buf;
-}
-
 // Generator row i of a code as a string of '0'/'1', column c at position c (docs/certificates.md#t2).
 std::string row_bits(const core::SignMatrix& g, std::size_t i) {
   std::string s(g.cols(), '0');

@@ -23,6 +23,11 @@ std::uint64_t parse_count(const std::string& text, const std::string& name, std:
                           std::uint64_t max);
 core::Rational parse_rational_param(const std::string& text, const std::string& name);
 
+// A number for the tables (display only, never a decision): `digits` significant digits (%g),
+// "n/a" for NaN, "inf"/"-inf" for infinities.
+std::string approx(double x, int digits = 6);
+std::string approx(const core::Rational& r, int digits = 6);
+
 // Renders an outcome (table or JSON on stdout), writes --cert and --junit files, returns the exit code.
 int finish(const Outcome& o, const CommonOptions& opt);
 void write_junit(const std::string& path, const std::string& suite, const std::vector<Outcome>& outcomes);
