@@ -188,6 +188,13 @@ Best linear_min(const Code& c, const EnumerationOptions& opt, std::size_t stop_b
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> done{0};
   std::mutex report;
+  auto advance = [&](std::uint64_t words_done) {  // progress: `words_done` more codewords walked
+    done.fetch_add(words_done, std::memory_order_relaxed);
+    if (opt.progress) {
+      std::lock_guard<std::mutex> lk(report);
+      opt.progress(done.load(std::memory_order_relaxed), p.total);
+    }
+  };
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   if constexpr (!Stop && W > 0) {
     if (p.chunks % kLanes == 0 && p.chunk % kBlock == 0) {
@@ -197,11 +204,7 @@ Best linear_min(const Code& c, const EnumerationOptions& opt, std::size_t stop_b
 #pragma omp for schedule(dynamic, 1) nowait
         for (std::int64_t grp = 0; grp < static_cast<std::int64_t>(p.chunks / kLanes); ++grp) {
           lanes_group<W>(G, static_cast<std::uint64_t>(grp) * kLanes * p.chunk, p.chunk, local);
-          done.fetch_add(kLanes * p.chunk, std::memory_order_relaxed);
-          if (opt.progress) {
-            std::lock_guard<std::mutex> lk(report);
-            opt.progress(done.load(std::memory_order_relaxed), p.total);
-          }
+          advance(kLanes * p.chunk);
         }
 #pragma omp critical(attncert_codes_best)
         best.merge(local);
@@ -226,11 +229,7 @@ Best linear_min(const Code& c, const EnumerationOptions& opt, std::size_t stop_b
       });
       local.merge(b);
       if (Stop && b.weight < stop_below) stop.store(true, std::memory_order_relaxed);
-      done.fetch_add(p.chunk, std::memory_order_relaxed);
-      if (opt.progress) {
-        std::lock_guard<std::mutex> lk(report);
-        opt.progress(done.load(std::memory_order_relaxed), p.total);
-      }
+      advance(p.chunk);
     }
 #pragma omp critical(attncert_codes_best)
     best.merge(local);
