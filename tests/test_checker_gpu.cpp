@@ -250,7 +250,7 @@ void mpfr_attention(const Spec& s, std::size_t r, std::size_t col, mpfr_t out) {
 
 TEST_CASE("checker gpu: xoshiro256ss and gpu_inputs v1 match hand-computed values", "[gpu][checker]") {
   // Computed from the spec (docs/certificates.md#generators) by an independent script.
-  checker::GpuXoshiro g(1);
+  checker::Xoshiro256ss g(1);
   CHECK(g.next() == 0xb3f2af6d0fc710c5ull);
   CHECK(g.next() == 0x853b559647364ceaull);
   CHECK(g.next() == 0x92f89756082a4514ull);

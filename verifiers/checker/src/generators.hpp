@@ -7,6 +7,15 @@
 
 namespace attncert::checker {
 
+// "xoshiro256ss" v1: xoshiro256** seeded by four SplitMix64 outputs of `seed`
+// (docs/certificates.md#generators); below(b) is the documented rejection draw, uniform in [0, b).
+struct Xoshiro256ss {
+  std::uint64_t s[4];
+  explicit Xoshiro256ss(std::uint64_t seed);
+  std::uint64_t next();
+  std::uint64_t below(std::uint64_t b);  // b >= 1
+};
+
 // N sign keys of dimension d, bit-packed: ceil(d/64) words per key, bit c of word w (LSB first)
 // is coordinate 64w + c, bit 1 means -1, unused high bits zero.
 struct Keys {

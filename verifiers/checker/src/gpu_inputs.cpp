@@ -4,38 +4,6 @@
 
 namespace attncert::checker {
 
-GpuXoshiro::GpuXoshiro(std::uint64_t seed) {
-  for (auto& w : s) {  // SplitMix64, outputs in order s[0..3]
-    seed += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = seed;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    w = z ^ (z >> 31);
-  }
-}
-
-std::uint64_t GpuXoshiro::next() {
-  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-  const std::uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-// t = 2^64 mod b, computed as (2^64 - b) mod b in 64-bit arithmetic; draws below t are rejected
-// so that the accepted x mod b is uniform.
-std::uint64_t GpuXoshiro::below(std::uint64_t b) {
-  const std::uint64_t t = (0 - b) % b;
-  std::uint64_t x;
-  do x = next();
-  while (x < t);
-  return x % b;
-}
-
 bool gpu_family_from(const std::string& s, GpuFamily& f) {
   static const std::pair<const char*, GpuFamily> names[] = {{"random", GpuFamily::random}, {"t1", GpuFamily::t1},
                                                             {"needle", GpuFamily::needle}, {"equal", GpuFamily::equal},
@@ -70,7 +38,7 @@ GpuInputs gpu_inputs_v1(const GpuInputRequest& q) {
   const std::size_t n = q.n, d = q.d, R = q.prefill ? n : 1;
   in.n = n, in.d = d, in.rows = R;
   const int p = gpu_significand_bits(q.dtype);
-  GpuXoshiro rng(q.seed);
+  Xoshiro256ss rng(q.seed);
   const std::uint64_t span = (std::uint64_t{1} << (p + 1)) - 1, half = (std::uint64_t{1} << p) - 1;
   auto U = [&](ExactMatrix& m, std::size_t count) {  // m = below(2^{p+1} - 1) - (2^p - 1), value m 2^-p
     m.mant.resize(count);

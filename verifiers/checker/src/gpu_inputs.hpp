@@ -7,15 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "generators.hpp"
+
 namespace attncert::checker {
 
-// xoshiro256** v1 seeded by four SplitMix64 outputs of `seed` (docs/certificates.md#generators).
-struct GpuXoshiro {
-  std::uint64_t s[4];
-  explicit GpuXoshiro(std::uint64_t seed);
-  std::uint64_t next();
-  std::uint64_t below(std::uint64_t b);  // rejection draw: uniform in [0, b), b >= 1
-};
 
 enum class GpuFamily { random, t1, needle, equal, masked, range };
 enum class GpuDtype { f32, f16, bf16 };
