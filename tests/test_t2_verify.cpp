@@ -1,6 +1,8 @@
 // verify t2 (docs/theorems.md#t2) and its independent checker path check_t2
 // (docs/certificates.md#t2): every row certified and accepted; tampered rows rejected.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "attncert/checker/checker.hpp"
 #include "attncert/reductions/covering.hpp"
@@ -145,6 +147,84 @@ TEST_CASE("check_t2 rejects tampered rows", "[t2]") {
   json weaker = good;
   weaker["covering"]["rows"][7]["lower"] = "1";
   CHECK(check(weaker) == Verdict::accepted);
+}
+
+TEST_CASE("check_t2 checks the covering upper bounds by their routes", "[t2][covering]") {
+  auto o = run(2, 8);
+  REQUIRE(o.status == verifiers::certified);
+  const json good = o.certificate;
+  REQUIRE(check(good) == Verdict::accepted);
+  const auto& rows = good["covering"]["rows"];
+  CHECK(rows[0]["upper_route"] == "explicit_circle");        // d = 2: the rational 4-gon
+  CHECK(rows[0]["upper"] == "4");
+  CHECK(rows[1]["upper_route"] == "explicit_sphere");        // d = 3: the octahedron
+  CHECK(rows[1]["upper"] == "6");
+  CHECK(rows[2]["upper_route"] == "maximal_separated_set");  // d = 4: floor(1 / mu(theta/2))
+  CHECK(rows[2]["upper"] == "34");
+  auto verdict = [&](auto&& edit) {
+    json c = good;
+    edit(c);
+    return check(c);
+  };
+  // the separated-set bound lowered by one: (upper + 1) mu(theta/2) > 1 fails
+  CHECK(verdict([](json& c) { c["covering"]["rows"][2]["upper"] = "33"; }) == Verdict::rejected);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][6]["upper"] = c["covering"]["rows"][6]["lower"]; }) == Verdict::rejected);
+  // a raised upper bound is still true
+  CHECK(verdict([](json& c) { c["covering"]["rows"][2]["upper"] = "35"; }) == Verdict::accepted);
+  // the half-cap interval moved above the truth
+  CHECK(verdict([](json& c) {
+    auto& m = c["covering"]["rows"][3]["half_cap_measure"];
+    m["lo"] = m["hi"];
+    m["hi"] = core::to_string(core::parse_rational(m["hi"].get<std::string>()) + core::pow2(-20));
+  }) == Verdict::rejected);
+  // explicit coverings: a center dropped (3 points cannot cover S^1 at 60 degrees; 5 cannot cover S^2),
+  // a center moved off the sphere, a claimed size below the number of centers, a route for the wrong d
+  CHECK(verdict([](json& c) {
+    auto& r = c["covering"]["rows"][0];
+    r["centers"].erase(r["centers"].begin());
+    r["upper"] = "3";
+  }) == Verdict::rejected);
+  CHECK(verdict([](json& c) {
+    auto& r = c["covering"]["rows"][1];
+    r["centers"].erase(r["centers"].begin());
+    r["upper"] = "5";
+  }) == Verdict::rejected);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][1]["centers"][0][0] = "1/2"; }) == Verdict::rejected);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][1]["upper"] = "5"; }) == Verdict::rejected);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][1]["upper_route"] = "explicit_circle"; }) == Verdict::rejected);
+  // antipodal caps need cos theta <= 0; unknown routes are malformed
+  CHECK(verdict([](json& c) {
+    auto& r = c["covering"]["rows"][4];
+    r["upper_route"] = "antipodal";
+    r["upper"] = r["lower"];
+  }) == Verdict::rejected);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][4]["upper_route"] = "volume"; }) == Verdict::malformed);
+  CHECK(verdict([](json& c) { c["covering"]["rows"][4].erase("half_cap_measure"); }) == Verdict::malformed);
+  // obtuse caps: two antipodal caps, accepted; a claim of 1 is below the lower bound 2
+  auto obtuse = run(2, 5, 1, {-1, 3});
+  REQUIRE(obtuse.status == verifiers::certified);
+  CHECK(obtuse.certificate["covering"]["rows"][3]["upper_route"] == "antipodal");
+  CHECK(check(obtuse.certificate) == Verdict::accepted);
+  json one = obtuse.certificate;
+  one["covering"]["rows"][3]["upper"] = "1";
+  CHECK(check(one) != Verdict::accepted);
+}
+
+TEST_CASE("verify t2 writes one certificate per certified row", "[t2]") {
+  const std::string dir = "t2_rows_test";
+  verifiers::T2Options o;
+  o.d_min = 3;
+  o.d_max = 5;
+  o.cert_rows = dir;
+  verifiers::CommonOptions opt;
+  opt.quiet = true;
+  REQUIRE(verifiers::verify_t2(o, opt).status == verifiers::certified);
+  for (int d = 3; d <= 5; ++d) {
+    std::ifstream in(dir + "/t2_d" + std::to_string(d) + ".json");
+    REQUIRE(in.good());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(checker::check_certificate_text(text).verdict == Verdict::accepted);
+  }
 }
 
 TEST_CASE("check_t2 refuses malformed t2 certificates and the budget", "[t2]") {

@@ -498,4 +498,38 @@ std::optional<SphereCovering> sphere_covering_d3(const Rational& cos_theta, int 
   return std::nullopt;
 }
 
+std::optional<ExplicitCovering> explicit_covering(int d, const Rational& cos_theta, int max_points) {
+  check_cos(cos_theta);
+  if (d == 2) {
+    // At most 4096 centers (the certificate's limit); near cos θ = 1 no short rational polygon exists.
+    if (M_PI / std::acos(cos_theta.convert_to<double>()) > 4000) return std::nullopt;
+    CircleCovering cc;
+    try {
+      cc = circle_covering(cos_theta);
+    } catch (const std::runtime_error&) {
+      return std::nullopt;
+    }
+    if (!cc.check.covers) return std::nullopt;
+    return ExplicitCovering{cc.centers, "rational " + std::to_string(cc.M) + "-gon", "exact angular gaps"};
+  }
+  if (d != 3 || cos_theta <= 0) return std::nullopt;
+  const int lower = covering_bounds(3, cos_theta).lower.convert_to<int>();
+  std::vector<std::pair<std::string, std::vector<Point>>> candidates;
+  candidates.emplace_back("octahedron", octahedron());
+  for (int N = std::max(2, lower); N <= max_points; ++N) {
+    if (N == 12) candidates.emplace_back("rational icosahedron", rational_icosahedron());
+    candidates.emplace_back("Fibonacci spiral N = " + std::to_string(N), rational_fibonacci_sphere(N, 10));
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+  for (auto& [name, pts] : candidates) {
+    if (float_hole_depth(pts) < cos_theta.convert_to<double>() - 1e-9) continue;  // proposes only
+    const BranchAndBound bnb = sphere_covering_bnb(pts, cos_theta, 12, 200000);
+    if (!bnb.certified) continue;
+    return ExplicitCovering{std::move(pts), name,
+                            "exact branch and bound (" + std::to_string(bnb.boxes_certified) + " boxes)"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace attncert::reductions

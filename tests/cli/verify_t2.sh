@@ -61,3 +61,14 @@ c['parameters']['cos_theta'] = '1/36893488147419103232'
 for r in c['covering']['rows']: r['cos_theta'] = '1/36893488147419103232'
 json.dump(c, open(sys.argv[2], 'w'))" "$T/t2_near_p1.json" "$T/t2_bigden.json"
 expect 2 "MALFORMED.*denominator must be at most 2\^64" -- "$CHK" "$T/t2_bigden.json"
+# Covering upper bounds are claims: the separated-set bound lowered, an explicit covering with a
+# center dropped (d = 3: the octahedron minus one point), the route changed: each rejected.
+t2tamper upper 'r=c["covering"]["rows"][4]; r["upper"]=str(int(r["upper"])-1)'
+t2tamper centers 'r=c["covering"]["rows"][1]; r["centers"]=r["centers"][1:]; r["upper"]=str(len(r["centers"]))'
+t2tamper route 'r=c["covering"]["rows"][5]; r["upper_route"]="antipodal"; r["upper"]="2"'
+# One certificate per certified row (--cert-rows), each accepted; a thin-cap range near cos theta = 1
+# (mu ~ 2^-7000 at d = 256) is checked by the thin-cap series in well under a minute.
+expect 0 "3 written to" -- "$A" verify t2 --d 7..9 --cert-rows "$T/t2rows"
+expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2rows/t2_d7.json" "$T/t2rows/t2_d8.json" "$T/t2rows/t2_d9.json"
+expect 0 "" -- "$A" verify t2 --d 240..256 --cos-theta 1152921504606846975/1152921504606846976 --cert "$T/t2_thin.json" --quiet
+expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2_thin.json"

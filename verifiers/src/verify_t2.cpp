@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -35,15 +36,55 @@ std::string row_bits(const core::SignMatrix& g, std::size_t i) {
 }  // namespace
 
 namespace {
+// The claimed upper bound on N_cov(S^{d-1}, θ) and its route (docs/certificates.md#t2): two antipodal
+// caps when cos θ <= 0, an explicit covering (d = 2, 3) when it is smaller, else the maximal
+// θ-separated set (floor(1 / μ(θ/2).lo)).
+struct CoverUpper {
+  Integer value;
+  std::string route;
+  std::optional<red::ExplicitCovering> ex;
+};
+
+struct RowResult {
+  red::T2Row row;
+  red::CoveringBounds cov;
+  CoverUpper upper;
+};
+
 // One d of the range: the bounded-entry bound and the covering numbers (verify and sweep).
-std::pair<red::T2Row, red::CoveringBounds> t2_row(const T2Options& in, std::size_t d) {
+RowResult t2_row(const T2Options& in, std::size_t d) {
   red::T2Request req;
   req.d = d;
   req.B = in.B;
   req.notion = in.notion;
   req.eta = in.eta;
   req.delta = in.delta;
-  return {red::bounded_entry_bound(req), red::covering_bounds(static_cast<int>(d), in.cos_theta)};  // ParameterError -> exit 2
+  RowResult r{red::bounded_entry_bound(req), red::covering_bounds(static_cast<int>(d), in.cos_theta), {}};  // ParameterError -> exit 2
+  r.upper = {r.cov.upper_cap, "maximal_separated_set", std::nullopt};
+  if (in.cos_theta <= 0 && r.upper.value > 2) r.upper = {Integer(2), "antipodal", std::nullopt};
+  if (d <= 3)
+    if (auto ex = red::explicit_covering(static_cast<int>(d), in.cos_theta); ex && Integer(ex->centers.size()) < r.upper.value)
+      r.upper = {Integer(ex->centers.size()), d == 2 ? "explicit_circle" : "explicit_sphere", std::move(ex)};
+  return r;
+}
+
+nlohmann::json points_json(const std::vector<red::Point>& pts) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : pts) {
+    nlohmann::json q = nlohmann::json::array();
+    for (const auto& x : p) q.push_back(core::to_string(x));
+    a.push_back(q);
+  }
+  return a;
+}
+nlohmann::json parameters_json(const T2Options& in, std::size_t d_min, std::size_t d_max) {
+  return {{"d_min", std::to_string(d_min)},
+          {"d_max", std::to_string(d_max)},
+          {"B", core::to_string(in.B)},
+          {"notion", red::to_string(in.notion)},
+          {"eta", core::to_string(in.eta)},
+          {"delta", core::to_string(in.delta)},
+          {"cos_theta", core::to_string(in.cos_theta)}};
 }
 }  // namespace
 
@@ -70,20 +111,22 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
                  claim_rows = nlohmann::json::array(), cover_rows = nlohmann::json::array();
   std::size_t n_cert = 0, n_rows = in.d_max - in.d_min + 1;
   std::string first_failure, last_bits;
+  std::size_t row_certs = 0;
+  if (!in.cert_rows.empty()) make_directories(in.cert_rows);
   Progress bar("t2 rows", "d", !opt.quiet);
   for (std::size_t d = in.d_min; d <= in.d_max; ++d) {
-    const auto [row, cov] = t2_row(in, d);
+    const auto [row, cov, up] = t2_row(in, d);
     const std::string ded = approx(row.d_e_d_lo, 6);
     std::string cell;
     if (row.certified) {
       ++n_cert;
       last_bits = core::to_string(row.bits_ceil);
       cell = core::to_string(row.bits_ceil) + " | " + std::to_string(row.N) + " | " + std::to_string(row.D) + " | " +
-             row.code.name + " | [" + core::to_string(cov.lower) + ", " + core::to_string(cov.upper) + "] | " +
-             approx(cov.ratio(), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
+             row.code.name + " | [" + core::to_string(cov.lower) + ", " + core::to_string(up.value) + "] " +
+             (up.ex ? up.ex->name : up.route) + " | " + approx(Rational(up.value) / Rational(cov.lower), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
     } else {
       cell = "not certified (" + row.reason + ") | cover [" + core::to_string(cov.lower) + ", " +
-             core::to_string(cov.upper) + "] | d e^d " + ded;
+             core::to_string(up.value) + "] | d e^d " + ded;
       if (first_failure.empty()) first_failure = "d=" + std::to_string(d) + ": " + row.reason;
     }
     o.table.push_back({"d=" + std::to_string(d), cell});
@@ -109,11 +152,27 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
                             {"bits", core::to_string(row.bits)},
                             {"bits_ceil", core::to_string(row.bits_ceil)}});
     }
-    cover_rows.push_back({{"d", std::to_string(d)},
-                          {"cos_theta", core::to_string(in.cos_theta)},
-                          {"cap_measure", red::interval_json(cov.cap.lo, cov.cap.hi)},
-                          {"lower", core::to_string(cov.lower)},
-                          {"upper_reported", core::to_string(cov.upper)}});
+    nlohmann::json cover = {{"d", std::to_string(d)},
+                            {"cos_theta", core::to_string(in.cos_theta)},
+                            {"cap_measure", red::interval_json(cov.cap.lo, cov.cap.hi)},
+                            {"lower", core::to_string(cov.lower)},
+                            {"half_cap_measure", red::interval_json(cov.half_cap.lo, cov.half_cap.hi)},
+                            {"upper", core::to_string(up.value)},
+                            {"upper_route", up.route}};
+    if (up.ex) cover["centers"] = points_json(up.ex->centers);
+    cover_rows.push_back(cover);
+    if (row.certified && !in.cert_rows.empty()) {
+      // This row alone, as a certificate of the range d..d (docs/certificates.md#t2).
+      nlohmann::json one = certificate_header("t2");
+      one["parameters"] = parameters_json(in, d, d);
+      one["instance"] = {{"keys", "code_prefix"}, {"rows", {inst_rows.back()}}};
+      one["derived"] = {{"rows", {der_rows.back()}}};
+      one["claim"] = {{"kind", "bounded_entry_kv_cache_lower_bound_bits"}, {"rows", {claim_rows.back()}}};
+      one["covering"] = {{"rows", {cover}}};
+      const std::string path = in.cert_rows + "/t2_d" + std::to_string(d) + ".json";
+      write_certificate(path, one);
+      ++row_certs;
+    }
     bar.update(d - in.d_min + 1, n_rows);
   }
   bar.finish();
@@ -126,26 +185,22 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
               notion + "-approximates the last output (eta=" + core::to_string(in.eta) + ", delta=" +
               core::to_string(in.delta) + ") with entries in [-B, B], B=" + core::to_string(in.B) +
               ", keeps >= the row's certified bits (d=" + std::to_string(in.d_max) + ": " + last_bits +
-              " bits); N_cov(S^{d-1}, theta) >= each row's lower bound";
+              " bits); each row's lower <= N_cov(S^{d-1}, theta) <= upper";
     o.certificate = certificate_header("t2");
-    o.certificate["parameters"] = {{"d_min", std::to_string(in.d_min)},
-                                   {"d_max", std::to_string(in.d_max)},
-                                   {"B", core::to_string(in.B)},
-                                   {"notion", notion},
-                                   {"eta", core::to_string(in.eta)},
-                                   {"delta", core::to_string(in.delta)},
-                                   {"cos_theta", core::to_string(in.cos_theta)}};
+    o.certificate["parameters"] = parameters_json(in, in.d_min, in.d_max);
     o.certificate["instance"] = {{"keys", "code_prefix"}, {"rows", inst_rows}};
     o.certificate["derived"] = {{"rows", der_rows}};
     o.certificate["claim"] = {{"kind", "bounded_entry_kv_cache_lower_bound_bits"}, {"rows", claim_rows}};
-    // The covering lower bound is claimed (the checker re-derives the cap measure); the upper bound
-    // is reported only (docs/certificates.md#t2).
+    // Both covering bounds are claimed; the checker re-derives the cap measures and the explicit
+    // coverings (docs/certificates.md#t2).
     o.certificate["covering"] = {{"rows", cover_rows}};
   } else {
     o.status = inconclusive;
     o.reason = std::to_string(n_rows - n_cert) + " of " + std::to_string(n_rows) + " rows not certified; first: " +
                first_failure;
   }
+  if (!in.cert_rows.empty())
+    o.table.push_back({"row certificates", std::to_string(row_certs) + " written to " + in.cert_rows + "/t2_d<d>.json"});
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
 }
@@ -167,10 +222,12 @@ void parse_d_range(const std::string& text, std::size_t& lo, std::size_t& hi) {
 
 struct Text {
   std::string d = "2..16", B = "1", notion = red::defaults::notion, eta = core::to_string(red::defaults::eta()),
-              delta = core::to_string(red::defaults::delta()), cos_theta = "1/2", out = "out/sweep_t2";
+              delta = core::to_string(red::defaults::delta()), cos_theta = "1/2", out = "out/sweep_t2", cert_rows;
 };
 
-void add_options(CLI::App& sub, const std::shared_ptr<Text>& t) {
+void add_options(CLI::App& sub, const std::shared_ptr<Text>& t, bool verify = true) {
+  if (verify)
+    sub.add_option("--cert-rows", t->cert_rows, "also write one certificate per certified row: DIR/t2_d<d>.json");
   sub.add_option("--d", t->d, "dimensions: a..b (every d from a to b) or one d, 2 <= d <= 256 (default " + t->d + ")");
   sub.add_option("--B", t->B, "entry bound B > 0, exact rational; C = B^2 d <= 2^23 (default 1)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
@@ -190,6 +247,7 @@ T2Options parse_options(const Text& text) {
     prm.delta = parse_rational_param(t->delta, "--delta");
     prm.cos_theta = parse_rational_param(t->cos_theta, "--cos-theta");
     if (prm.cos_theta <= -1 || prm.cos_theta >= 1) throw BadInput("--cos-theta: must lie in (-1, 1), got " + t->cos_theta);
+    prm.cert_rows = t->cert_rows;
   return prm;
 }
 
@@ -211,7 +269,7 @@ std::string csv_safe(std::string name) {
 std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
   auto t = std::make_shared<Text>();
   t->d = "2..24";
-  add_options(sub, t);
+  add_options(sub, t, false);
   sub.add_option("--out", t->out, "output directory (default " + t->out + ")");
   return [t](const CommonOptions& opt) {
     const T2Options in = parse_options(*t);
@@ -222,11 +280,11 @@ std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
     Progress bar("sweep t2", "d", !opt.quiet);
     std::size_t certified_rows = 0;
     for (std::size_t d = in.d_min; d <= in.d_max; ++d) {
-      const auto [row, cov] = t2_row(in, d);
+      const auto [row, cov, up] = t2_row(in, d);
       certified_rows += row.certified;
       csv << d << ',' << (row.certified ? 1 : 0) << ',' << (row.certified ? core::to_string(row.bits_ceil) : "") << ','
           << row.N << ',' << row.D << ',' << csv_safe(row.code.name) << ',' << core::to_string(cov.lower) << ','
-          << core::to_string(cov.upper) << ',' << approx(row.d_e_d_lo, 8) << '\n';
+          << core::to_string(up.value) << ',' << approx(row.d_e_d_lo, 8) << '\n';
       bar.update(d - in.d_min + 1, in.d_max - in.d_min + 1);
     }
     bar.finish();
@@ -246,7 +304,7 @@ std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
          << "set key outside bottom center horizontal\n"
          << "plot '" << path << "' using 1:($2==1?$3:1/0) with linespoints pt 7 lw 2 lc rgb '#1a9850' title 'certified lower bound (bits)', \\\n"
          << "     '" << path << "' using 1:7 with linespoints pt 5 lw 2 lc rgb '#4575b4' title 'covering number, certified lower bound', \\\n"
-         << "     '" << path << "' using 1:8 with linespoints pt 4 lw 2 dt 2 lc rgb '#313695' title 'covering number, upper bound (reported)', \\\n"
+         << "     '" << path << "' using 1:8 with linespoints pt 4 lw 2 dt 2 lc rgb '#313695' title 'covering number, certified upper bound', \\\n"
          << "     '" << path << "' using 1:9 with lines lw 1 lc rgb '#888888' title 'd e^d'\n";
     for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
                                     {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {

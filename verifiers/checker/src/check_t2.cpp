@@ -10,10 +10,12 @@
 // subcode's weight distribution without its zero word. The checker insists on N = 2^j, j <= k,
 // and on no nonzero message of weight 0 (the first j rows independent: no two keys coincide).
 //
-// Covering (section "covering"): per row the cap measure mu(cap theta) enclosure is checked against
-// the checker's own enclosure (below: closed forms, arctan series, Machin's pi) and the claimed
-// lower bound on the covering number against ceil(1 / mu.hi). The upper bound is reported for the
-// reader and NOT checked (field "upper_reported").
+// Covering (section "covering"): per row the cap measures mu(cap theta) and mu(cap theta/2) are
+// checked against the checker's own enclosures (sphere_cover.hpp: closed forms, arctan series,
+// Machin's pi), the claimed lower bound on the covering number against ceil(1 / mu.hi), and the
+// claimed upper bound by the route it names: two antipodal caps (cos theta <= 0), a maximal
+// theta-separated set ((upper + 1) mu(theta/2) > 1), or explicit centers the checker verifies
+// exactly (d = 2 angular gaps, d = 3 its own branch and bound).
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "cert.hpp"
 #include "decide.hpp"
 #include "json_strict.hpp"
+#include "sphere_cover.hpp"
 
 namespace attncert::checker {
 
@@ -48,143 +51,26 @@ const json& array_of(const json& obj, const std::string& where, const std::strin
   return a;
 }
 
-// ---- the cap measure, by the checker's own closed forms and series ----------------------------
-//
-// mu(cap theta) on S^{d-1} = S_n(theta) / S_n(pi), n = d - 2, S_n(theta) = int_0^theta sin^n t dt
-// (theta = arccos c in (0, pi); valid for every c in (-1, 1)). Integration by parts gives
-//   S_n = -sin^{n-1}(theta) cos(theta) / n + (n-1)/n S_{n-2},   S_0 = theta,  S_1 = 1 - c.
-// n odd: sin^{n-1} = (1 - c^2)^{(n-1)/2} is rational, so mu is an exact rational.
-// n even: S_n = a_n theta + b_n s with s = sin theta = sqrt(1 - c^2), a_n, b_n rational
-//   (a_0 = 1, b_0 = 0; a_n = (n-1)/n a_{n-2}; b_n = -c (1-c^2)^{(n-2)/2} / n + (n-1)/n b_{n-2}),
-//   and S_n(pi) = a_n pi, so mu = (theta + (b_n/a_n) s) / pi, enclosed from enclosures of theta,
-//   s and pi:
-//   s: floor/ceil of an integer square root; theta = 2 arctan(t), t = sqrt((1-c)/(1+c)) >= 0
-//   (tan(theta/2)), arctan increasing, so its endpoints' enclosures enclose it;
-//   arctan(x), 0 <= x <= 1/2: the alternating series sum (-1)^k x^{2k+1}/(2k+1) with decreasing
-//   terms, whose remainder is at most the first omitted term; 1/2 < x <= 1: pi/4 + arctan((x-1)/(x+1))
-//   with |(x-1)/(x+1)| <= 1/3; x > 1: pi/2 - arctan(1/x); pi = 16 arctan(1/5) - 4 arctan(1/239)
-//   (Machin). Every partial sum and power is rounded outward to P bits (round_down / round_up).
-
-// arctan(x) for |x| <= 1/2 by the alternating series, outward at P bits.
-QInterval atan_series(const mpq_class& x_in, unsigned P) {
-  const bool neg = x_in < 0;
-  const mpq_class x = neg ? mpq_class(-x_in) : x_in;
-  if (x == 0) return {0, 0};
-  const mpq_class x2 = x * x;
-  const mpq_class eps(mpz_class(1), mpz_class(1) << P);
-  mpq_class pl = round_down(x, P), ph = round_up(x, P);  // x^{2k+1}
-  mpq_class lo = 0, hi = 0;
-  for (unsigned long k = 0;; ++k) {
-    const mpq_class den(static_cast<unsigned long>(2 * k + 1));
-    const mpq_class tl = round_down(pl / den, P), th = round_up(ph / den, P);
-    if (k % 2 == 0) { lo += tl; hi += th; } else { lo -= th; hi -= tl; }
-    pl = round_down(pl * x2, P);
-    ph = round_up(ph * x2, P);
-    const mpq_class next = round_up(ph / mpq_class(static_cast<unsigned long>(2 * k + 3)), P);
-    if (next < eps || k > 8 * P) {
-      lo -= next;  // the remainder lies between 0 and the first omitted term
-      hi += next;
-      break;
+// Parse centers: an array of points, each an array of `dim` rational strings.
+std::vector<std::vector<mpq_class>> centers_of(const json& V, const std::string& wv, std::size_t dim) {
+  const json& a = member(V, wv, "centers");
+  if (!a.is_array() || a.empty() || a.size() > 4096) throw Malformed(wv + ".centers must be an array of 1..4096 points");
+  std::vector<std::vector<mpq_class>> out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string wp = wv + ".centers[" + std::to_string(i) + "]";
+    if (!a[i].is_array() || a[i].size() != dim) throw Malformed(wp + " must have " + std::to_string(dim) + " coordinates");
+    std::vector<mpq_class> x;
+    for (const json& v : a[i]) {
+      if (!v.is_string()) throw Malformed(wp + " coordinates must be rational strings");
+      const mpq_class q = canonical_rational(v.get<std::string>(), wp);
+      // Short coordinates: their size drives the exact arithmetic, which --max-pairs does not count.
+      if (mpz_sizeinbase(q.get_num_mpz_t(), 2) > 256 || mpz_sizeinbase(q.get_den_mpz_t(), 2) > 256)
+        throw Malformed(wp + " coordinates must have numerator and denominator below 2^256");
+      x.push_back(q);
     }
+    out.push_back(std::move(x));
   }
-  if (neg) return {-hi, -lo};
-  return {lo, hi};
-}
-
-QInterval pi_enc(unsigned P) {
-  const QInterval a = atan_series(mpq_class(1, 5), P), b = atan_series(mpq_class(1, 239), P);
-  return {16 * a.lo - 4 * b.hi, 16 * a.hi - 4 * b.lo};
-}
-
-QInterval atan_enc(const mpq_class& x, unsigned P) {  // x >= 0
-  if (x <= mpq_class(1, 2)) return atan_series(x, P);
-  const QInterval pi = pi_enc(P);
-  if (x <= 1) {
-    mpq_class y = (x - 1) / (x + 1);
-    const QInterval r = atan_series(y, P);
-    return {pi.lo / 4 + r.lo, pi.hi / 4 + r.hi};
-  }
-  const QInterval r = atan_enc(1 / x, P);
-  return {pi.lo / 2 - r.hi, pi.hi / 2 - r.lo};
-}
-
-// sqrt(q) for rational q >= 0, enclosed by dyadics with P fractional bits.
-QInterval sqrt_enc(const mpq_class& q, unsigned P) {
-  mpz_class n = q.get_num() * q.get_den() << (2 * P), r;  // sqrt(q) = sqrt(num den) / den
-  mpz_sqrt(r.get_mpz_t(), n.get_mpz_t());
-  const mpz_class scale = q.get_den() << P;
-  mpq_class lo(r, scale), hi(mpz_class(r + 1), scale);
-  lo.canonicalize();
-  hi.canonicalize();
-  return {lo, hi};
-}
-
-// mu(cap theta) on S^{d-1}, cos theta = c in (-1, 1), enclosed with about `bits` bits.
-// Where mu is rational but the series route below only encloses it, mu is returned exactly, so a
-// stored interval with an exact endpoint is decidable: c = 0 (theta = pi/2: S_n(pi/2) = S_n(pi)/2
-// by sin(pi - t) = sin t, so mu = 1/2 for every d) and d = 2, c = +-1/2 (mu = theta/pi with
-// theta = pi/3 or 2 pi/3). For any other rational c and even n the value is irrational, so no
-// stored endpoint equals it and refinement decides: mu = q rational would give
-// theta = q pi - r s with e^{i theta} = c + i s algebraic, so e^{-i r s} = e^{i theta} e^{-i q pi}
-// algebraic, which Lindemann's theorem allows only for r s = 0, i.e. theta = q pi, and then
-// c = cos(q pi) rational forces c in {0, +-1/2} (Niven), where r s != 0 except at c = 0 and d = 2.
-// The rational part of the cap measure (independent of the precision): for odd n the exact mu,
-// for even n the ratio r = b/a of mu = (theta + r s)/pi. Computed once per row; the powers of
-// s^2 are kept incrementally (recomputing them for every m and every precision step cost minutes
-// for cos theta near 1 at d = 256).
-struct CapParts {
-  bool exact = false;
-  mpq_class mu, r;
-};
-CapParts cap_parts(std::size_t d, const mpq_class& c) {
-  CapParts out;
-  if (c == 0) return {true, mpq_class(1, 2), 0};
-  if (d == 2 && c == mpq_class(1, 2)) return {true, mpq_class(1, 3), 0};
-  if (d == 2 && c == mpq_class(-1, 2)) return {true, mpq_class(2, 3), 0};
-  const mpq_class s2 = 1 - c * c;
-  const long n = static_cast<long>(d) - 2;
-  mpq_class pw = 1;  // s2^((m - 1) / 2) for odd m, s2^((m - 2) / 2) for even m
-  if (n % 2 != 0) {  // exact
-    mpq_class S = 1 - c, W = 2;
-    for (long m = 3; m <= n; m += 2) {
-      pw *= s2;
-      const mpq_class f(m - 1, m);
-      S = -pw * c / m + f * S;
-      W = f * W;
-    }
-    out.exact = true;
-    out.mu = S / W;
-    out.mu.canonicalize();
-    return out;
-  }
-  mpq_class a = 1, b = 0;
-  for (long m = 2; m <= n; m += 2) {
-    if (m > 2) pw *= s2;
-    const mpq_class f(m - 1, m);
-    a = f * a;
-    b = -c * pw / m + f * b;
-  }
-  out.r = b / a;
   return out;
-}
-
-QInterval cap_measure_enc(const mpq_class& c, const CapParts& parts, unsigned bits) {
-  if (parts.exact) return {parts.mu, parts.mu};
-  const unsigned P = bits + 32;
-  const mpq_class s2 = 1 - c * c;
-  const mpq_class& r = parts.r;
-  const QInterval s = sqrt_enc(s2, P), pi = pi_enc(P);
-  const QInterval t = sqrt_enc((1 - c) / (1 + c), P);
-  const QInterval tl = atan_enc(t.lo, P), th = atan_enc(t.hi, P);
-  const mpq_class theta_lo = 2 * tl.lo, theta_hi = 2 * th.hi;
-  const mpq_class num_lo = theta_lo + (r >= 0 ? r * s.lo : r * s.hi);
-  const mpq_class num_hi = theta_hi + (r >= 0 ? r * s.hi : r * s.lo);
-  // mu > 0; a tiny mu (theta small, d large) cancels in theta + r s, and a lower end <= 0 only
-  // means that this precision is too low: the caller refines.
-  const mpq_class lo = num_lo <= 0 ? mpq_class(0) : mpq_class(round_down(num_lo / pi.hi, P));
-  mpq_class hi = round_up(num_hi / pi.lo, P);
-  if (hi > 1) hi = 1;
-  return {lo, hi};
 }
 }  // namespace
 
@@ -343,21 +229,58 @@ void check_t2(const Cert& c) {
     // Covering: mu(cap theta) in the stored interval, lower <= ceil(1 / mu.hi) <= ceil(1 / mu).
     const std::string wv = "covering.rows[" + std::to_string(r) + "]";
     const json& V = vrows[r];
-    expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "upper_reported"});
+    const std::string route = V.is_object() && V.contains("upper_route") && V["upper_route"].is_string()
+                                  ? V["upper_route"].get<std::string>() : "";
+    const bool explicit_route = route == "explicit_circle" || route == "explicit_sphere";
+    if (explicit_route)
+      expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "half_cap_measure", "upper", "upper_route", "centers"});
+    else
+      expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "half_cap_measure", "upper", "upper_route"});
     if (integer_in(V, wv, "d", 2, kMaxDim) != d) throw Malformed(wv + ".d must be d_min + " + std::to_string(r));
     if (rational_field(V, wv, "cos_theta") != cos_theta) throw Rejected(wv + ".cos_theta is not parameters.cos_theta");
-    integer_field(V, wv, "upper_reported");  // reported, not claimed
     const json& cap = member(V, wv, "cap_measure");
-    const CapParts parts = cap_parts(d, cos_theta);
-    check_contains([&](unsigned b) { return cap_measure_enc(cos_theta, parts, b); }, cap, wv + ".cap_measure");
+    const CapMeasure mu(d, cos_theta);
+    check_contains(mu, cap, wv + ".cap_measure");
     const mpq_class cap_hi = rational_field(cap, wv + ".cap_measure", "hi");
     if (cap_hi <= 0) throw Rejected(wv + ".cap_measure.hi must be > 0");
     const mpz_class lower = integer_field(V, wv, "lower");
     if (lower < 1 || lower > ceil_q(1 / cap_hi)) throw Rejected(wv + ".lower exceeds ceil(1 / cap_measure.hi)");
+    const json& half = member(V, wv, "half_cap_measure");
+    const HalfCapMeasure mu_half(d, cos_theta);
+    check_contains(mu_half, half, wv + ".half_cap_measure");
+    const mpz_class upper = integer_field(V, wv, "upper");
+    if (upper < lower) throw Rejected(wv + ".upper is below lower");
+    if (route == "antipodal") {
+      // Caps of radius theta >= pi/2 around p and -p: every x has <x, p> >= 0 >= c or <x, -p> >= 0.
+      if (cos_theta > 0) throw Rejected(wv + ".upper_route antipodal needs cos theta <= 0");
+      if (upper < 2) throw Rejected(wv + ".upper < 2 with two antipodal caps");
+    } else if (route == "maximal_separated_set") {
+      // A maximal theta-separated set covers, and its caps of radius theta/2 are disjoint, so it has
+      // at most 1 / mu(theta/2) points: upper >= floor(1 / mu(theta/2)) iff (upper + 1) mu(theta/2) > 1.
+      const mpq_class half_lo = rational_field(half, wv + ".half_cap_measure", "lo");
+      if (mpq_class(upper + 1) * half_lo <= 1) throw Rejected(wv + ".upper is below floor(1 / half_cap_measure.lo)");
+    } else if (explicit_route) {
+      if (route == "explicit_circle" ? d != 2 : d != 3)
+        throw Rejected(wv + ".upper_route " + route + " does not fit d = " + std::to_string(d));
+      const auto centers = centers_of(V, wv, d);
+      if (mpz_class(static_cast<unsigned long>(centers.size())) > upper)
+        throw Rejected(wv + ".upper is below the number of explicit centers");
+      std::string why;
+      if (d == 2) {
+        why = circle_cover_failure(centers, cos_theta);
+      } else {
+        // Boxes count against --max-pairs like key pairs (one box: a few hundred rational operations
+        // per center).
+        std::uint64_t boxes = 0;
+        why = sphere_cover_failure(centers, cos_theta, 16, c.opt.max_pairs / (centers.size() + 1), boxes);
+      }
+      if (!why.empty()) throw Rejected(wv + ".centers: not a covering established by the checker: " + why);
+    } else {
+      throw Malformed(wv + ".upper_route must be antipodal, maximal_separated_set, explicit_circle or explicit_sphere");
+    }
   }
   c.summary = "all " + std::to_string(total_bits_ceil_rows) +
-              " rows re-derived (codewords, weights, D, Lemma 1/3, INDEX; cap measure and covering lower bound); "
-              "covering upper bounds reported only";
+              " rows re-derived (codewords, weights, D, Lemma 1/3, INDEX; cap measures and both covering bounds)";
 }
 
 }  // namespace attncert::checker

@@ -152,4 +152,18 @@ struct SphereCovering {
 std::optional<SphereCovering> sphere_covering_d3(const Rational& cos_theta, int max_points = 200,
                                                  unsigned timeout_ms = 10000, bool run_cvc5 = false);
 
+// The smallest explicit covering this library certifies exactly and quickly (no solver), for the
+// t2 table and certificate: d = 2 the rational polygon of circle_covering (decided exactly; at most
+// about 4000 vertices, the certificate's limit is 4096 centers);
+// d = 3 with 0 < cos θ < 1 the first of the octahedron, the Fibonacci spirals with N from the
+// certified lower bound up to `max_points` and the rational icosahedron, in increasing size, that
+// sphere_covering_bnb certifies (depth 12, 200000 boxes; floating point only skips hopeless sets).
+// nullopt for other d or cos θ, or when nothing up to max_points is certified.
+struct ExplicitCovering {
+  std::vector<Point> centers;
+  std::string name;   // "rational 4-gon", "octahedron", "Fibonacci spiral N = 7", ...
+  std::string route;  // "exact angular gaps" or "exact branch and bound (N boxes)"
+};
+std::optional<ExplicitCovering> explicit_covering(int d, const Rational& cos_theta, int max_points = 64);
+
 }  // namespace attncert::reductions

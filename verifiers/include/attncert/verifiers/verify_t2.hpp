@@ -2,6 +2,7 @@
 // row beside the covering numbers of S^{d-1} (the memory of a clustering algorithm such as SubGen).
 #pragma once
 #include <cstddef>
+#include <string>
 
 #include "attncert/core/rational.hpp"
 #include "attncert/reductions/t1.hpp"
@@ -15,6 +16,7 @@ struct T2Options {
   reductions::Notion notion = reductions::Notion::rel;
   core::Rational eta = reductions::defaults::eta(), delta = reductions::defaults::delta();
   core::Rational cos_theta = core::Rational(1, 2);  // covering radius, cos θ in (-1, 1)
+  std::string cert_rows;              // directory for one certificate per certified row ("" = none)
 };
 Outcome verify_t2(const T2Options& prm, const CommonOptions& opt);
 
