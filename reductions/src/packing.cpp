@@ -11,7 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include "attncert/core/rng.hpp"
 #include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/packing_compare.hpp"
 
 namespace attncert::reductions {
 
@@ -302,6 +304,24 @@ std::optional<long> known_binary_code_size(int n, int D) {
   // handled above), and any word with its complement-at-distance-n pair attains 2.
   if (3 * D > 2 * n) return 2;
   return std::nullopt;
+}
+
+std::uint64_t random_greedy_packing(int d, int D, std::uint64_t seed, std::uint64_t draws) {
+  if (d < 2 || d > 16) throw ParameterError("d", "must lie in [2, 16], got " + std::to_string(d));
+  core::Xoshiro256ss rng(seed);
+  std::vector<Word> kept;
+  const Word mask = (Word(1) << d) - 1;
+  for (std::uint64_t i = 0; i < draws; ++i) {
+    const Word w = static_cast<Word>(rng.next()) & mask;
+    bool ok = true;
+    for (Word u : kept)
+      if (std::popcount(u ^ w) < D) {
+        ok = false;
+        break;
+      }
+    if (ok) kept.push_back(w);
+  }
+  return kept.size();
 }
 
 }  // namespace attncert::reductions

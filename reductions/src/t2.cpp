@@ -8,6 +8,7 @@
 #include "attncert/core/entropy.hpp"
 #include "attncert/core/interval.hpp"
 #include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/packing_compare.hpp"
 
 namespace attncert::reductions {
 
@@ -175,5 +176,22 @@ T2Row bounded_entry_bound(const T2Request& req) {
 }
 
 core::SignMatrix t2_keys(const T2Row& row) { return code_keys(row.code, row.N); }
+
+LinearChoice best_linear_code(std::size_t d, std::size_t D) {
+  LinearChoice best;
+  for (const Code& c : candidates(d, "all")) {
+    const std::size_t k = std::min<std::size_t>(c.dimension(), 20);
+    const auto wd = prefix_weight_distributions(c, k);
+    for (std::size_t j = k; j >= 1; --j) {
+      std::size_t w = 1;
+      while (w <= d && wd[j][w] == 0) ++w;
+      if (w >= D) {  // minimum distance of the subcode of 2^j words (w > d: no nonzero word)
+        if ((std::uint64_t{1} << j) > best.size) best = {std::uint64_t{1} << j, j == c.dimension() ? c.name : "subcode(" + c.name + ", " + std::to_string(j) + ")"};
+        break;
+      }
+    }
+  }
+  return best;
+}
 
 }  // namespace attncert::reductions

@@ -72,3 +72,10 @@ expect 0 "3 written to" -- "$A" verify t2 --d 7..9 --cert-rows "$T/t2rows"
 expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2rows/t2_d7.json" "$T/t2rows/t2_d8.json" "$T/t2rows/t2_d9.json"
 expect 0 "" -- "$A" verify t2 --d 240..256 --cos-theta 1152921504606846975/1152921504606846976 --cert "$T/t2_thin.json" --quiet
 expect 0 "ACCEPTED \(t2\)" -- "$CHK" "$T/t2_thin.json"
+# SubGen on each row's instance (--subgen-r): bad radius, t, s exit 2 naming the flag; a run reports
+# SubGen's words next to the certified floor and how much it decodes.
+expect 2 "--subgen-r" -- "$A" verify t2 --d 6 --subgen-r 0
+expect 2 "--subgen-r" -- "$A" verify t2 --d 6 --subgen-r -1/2
+expect 2 "--subgen-t" -- "$A" verify t2 --d 6 --subgen-r 1 --subgen-t 0
+expect 2 "--subgen-s" -- "$A" verify t2 --d 6 --subgen-r 1 --subgen-s 0
+expect 0 "SubGen +[0-9]+ words \([0-9]+ clusters; exact cache 384, certified floor 6 words" -- "$A" verify t2 --d 6 --subgen-r 1/2 --subgen-s 8 --subgen-t 2

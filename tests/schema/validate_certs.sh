@@ -44,8 +44,10 @@ produce t1-random 0 "$T/t1-random.json" -- "$A" verify t1 --n 512 --d 64 --quiet
 produce t1-hadamard 0 "$T/t1-hadamard.json" -- "$A" verify t1 --keys hadamard --d 32 --notion l2 --delta 1/10 --quiet --cert "$T/t1-hadamard.json"
 printf '+-+-\n0110\n' >"$T/keys.txt"
 produce t1-explicit 0 "$T/t1-explicit.json" -- "$A" verify t1 --keys "file:$T/keys.txt" --C 8 --quiet --cert "$T/t1-explicit.json"
-# t2: the bounded-entry rows with the reported covering figures
+# t2: the bounded-entry rows with the covering bounds; packing: witnesses and optimality claims
 produce t2 0 "$T/t2.json" -- "$A" verify t2 --d 2..8 --quiet --cert "$T/t2.json"
+produce packing 0 "$T/packing.json" -- "$A" verify packing --d 2..5 --quiet --cert "$T/packing.json"
+produce packing-t 0 "$T/packing-t.json" -- "$A" verify packing --d 4..6 --t 0 --quiet --cert "$T/packing-t.json"
 produce t2-l2 0 "$T/t2-l2.json" -- "$A" verify t2 --d 5..7 --B 2 --notion l2 --eta 1/4 --delta 1/100 --cos-theta -1/3 --quiet --cert "$T/t2-l2.json"
 # gpu (T7): a decode kernel on random inputs, a T1 instance (amplitude, index_decoding), prefill
 # with masked rows

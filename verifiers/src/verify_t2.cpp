@@ -12,6 +12,7 @@
 #include "attncert/reductions/certificate_json.hpp"
 #include "attncert/reductions/covering.hpp"
 #include "attncert/reductions/t2.hpp"
+#include "attncert/reductions/t2_subgen.hpp"
 #include "attncert/verifiers/atomic_file.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/cli.hpp"
@@ -130,6 +131,14 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
       if (first_failure.empty()) first_failure = "d=" + std::to_string(d) + ": " + row.reason;
     }
     o.table.push_back({"d=" + std::to_string(d), cell});
+    if (in.subgen_r && row.certified) {
+      // SubGen on this row's instance: floating point, reported beside the certified floor.
+      const red::SubGenOnRow sg = red::subgen_on_row(row, {.r = *in.subgen_r, .t = in.subgen_t, .s = in.subgen_s, .seed = opt.seed});
+      o.table.push_back({"  SubGen", std::to_string(sg.words) + " words (" + std::to_string(sg.clusters) + " clusters; exact cache " +
+                                         std::to_string(sg.exact_words) + ", certified floor " + approx(Rational(row.bits_ceil) / 32, 4) +
+                                         " words of 32 bits), " + approx(Rational(static_cast<long>(sg.decoded * 10000), 100), 4) +
+                                         "% of bits decoded on " + std::to_string(sg.rows_tested) + " rows: " + sg.verdict});
+    }
 
     if (row.certified) {
       nlohmann::json gen = nlohmann::json::array();
@@ -222,12 +231,16 @@ void parse_d_range(const std::string& text, std::size_t& lo, std::size_t& hi) {
 
 struct Text {
   std::string d = "2..16", B = "1", notion = red::defaults::notion, eta = core::to_string(red::defaults::eta()),
-              delta = core::to_string(red::defaults::delta()), cos_theta = "1/2", out = "out/sweep_t2", cert_rows;
+              delta = core::to_string(red::defaults::delta()), cos_theta = "1/2", out = "out/sweep_t2", cert_rows, subgen_r, subgen_t = "16", subgen_s = "256";
 };
 
 void add_options(CLI::App& sub, const std::shared_ptr<Text>& t, bool verify = true) {
-  if (verify)
+  if (verify) {
     sub.add_option("--cert-rows", t->cert_rows, "also write one certificate per certified row: DIR/t2_d<d>.json");
+    sub.add_option("--subgen-r", t->subgen_r, "also run SubGen with cluster radius r > 0 on each row's instance (memory, decoding)");
+    sub.add_option("--subgen-t", t->subgen_t, "SubGen key samples per cluster, >= 1 (default 16)");
+    sub.add_option("--subgen-s", t->subgen_s, "SubGen value samples, >= 1 (default 256)");
+  }
   sub.add_option("--d", t->d, "dimensions: a..b (every d from a to b) or one d, 2 <= d <= 256 (default " + t->d + ")");
   sub.add_option("--B", t->B, "entry bound B > 0, exact rational; C = B^2 d <= 2^23 (default 1)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
@@ -248,6 +261,13 @@ T2Options parse_options(const Text& text) {
     prm.cos_theta = parse_rational_param(t->cos_theta, "--cos-theta");
     if (prm.cos_theta <= -1 || prm.cos_theta >= 1) throw BadInput("--cos-theta: must lie in (-1, 1), got " + t->cos_theta);
     prm.cert_rows = t->cert_rows;
+    if (!t->subgen_r.empty()) {
+      const Rational r = parse_rational_param(t->subgen_r, "--subgen-r");
+      if (r <= 0 || r > 1000000) throw BadInput("--subgen-r: the cluster radius must lie in (0, 10^6], got " + t->subgen_r);
+      prm.subgen_r = r.convert_to<double>();
+    }
+    prm.subgen_t = parse_count(t->subgen_t, "--subgen-t", 1, 1u << 20);
+    prm.subgen_s = parse_count(t->subgen_s, "--subgen-s", 1, 1u << 20);
   return prm;
 }
 

@@ -2,6 +2,7 @@
 // row beside the covering numbers of S^{d-1} (the memory of a clustering algorithm such as SubGen).
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "attncert/core/rational.hpp"
@@ -17,6 +18,8 @@ struct T2Options {
   core::Rational eta = reductions::defaults::eta(), delta = reductions::defaults::delta();
   core::Rational cos_theta = core::Rational(1, 2);  // covering radius, cos θ in (-1, 1)
   std::string cert_rows;              // directory for one certificate per certified row ("" = none)
+  std::optional<double> subgen_r;     // run SubGen with this cluster radius on each row (reported)
+  std::size_t subgen_t = 16, subgen_s = 256;
 };
 Outcome verify_t2(const T2Options& prm, const CommonOptions& opt);
 
