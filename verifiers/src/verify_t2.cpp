@@ -124,7 +124,7 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
       last_bits = core::to_string(row.bits_ceil);
       cell = core::to_string(row.bits_ceil) + " | " + std::to_string(row.N) + " | " + std::to_string(row.D) + " | " +
              row.code.name + " | [" + core::to_string(cov.lower) + ", " + core::to_string(up.value) + "] " +
-             (up.ex ? up.ex->name : up.route) + " | " + approx(Rational(up.value) / Rational(cov.lower), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
+             (up.ex ? up.ex->name : up.route == "maximal_separated_set" ? std::string("separated set") : up.route) + " | " + approx(Rational(up.value) / Rational(cov.lower), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
     } else {
       cell = "not certified (" + row.reason + ") | cover [" + core::to_string(cov.lower) + ", " +
              core::to_string(up.value) + "] | d e^d " + ded;
