@@ -44,6 +44,8 @@ struct CoverUpper {
   Integer value;
   std::string route;
   std::optional<red::ExplicitCovering> ex;
+  std::string producer_route;  // explicit coverings: how the producer decided it (reported)
+  std::string z3;              // d = 3: Z3's answer in short ("unsat", "unknown within 3 s", ...)
 };
 
 struct RowResult {
@@ -65,7 +67,16 @@ RowResult t2_row(const T2Options& in, std::size_t d) {
   if (in.cos_theta <= 0 && r.upper.value > 2) r.upper = {Integer(2), "antipodal", std::nullopt};
   if (d <= 3)
     if (auto ex = red::explicit_covering(static_cast<int>(d), in.cos_theta); ex && Integer(ex->centers.size()) < r.upper.value)
-      r.upper = {Integer(ex->centers.size()), d == 2 ? "explicit_circle" : "explicit_sphere", std::move(ex)};
+      r.upper = {Integer(ex->centers.size()), d == 2 ? "explicit_circle" : "explicit_sphere", std::move(ex), "", ""};
+  if (r.upper.ex) {
+    r.upper.producer_route = r.upper.ex->route;
+    if (d == 3) {
+      // The spec's formula by Z3 as well (reported; the checker re-decides by its own branch and bound).
+      const auto rep = red::certify_sphere_covering(r.upper.ex->centers, in.cos_theta, 3000, false);
+      r.upper.producer_route += "; Z3 on not-exists x: |x| = 1, <x, c_i> < cos theta for all i: " + rep.z3;
+      r.upper.z3 = rep.z3 == "unsat" ? "unsat" : rep.z3.rfind("unknown", 0) == 0 ? "unknown within 3 s" : rep.z3;
+    }
+  }
   return r;
 }
 
@@ -124,7 +135,7 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
       last_bits = core::to_string(row.bits_ceil);
       cell = core::to_string(row.bits_ceil) + " | " + std::to_string(row.N) + " | " + std::to_string(row.D) + " | " +
              row.code.name + " | [" + core::to_string(cov.lower) + ", " + core::to_string(up.value) + "] " +
-             (up.ex ? up.ex->name : up.route == "maximal_separated_set" ? std::string("separated set") : up.route) + " | " + approx(Rational(up.value) / Rational(cov.lower), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
+             (up.ex ? up.ex->name + (d == 3 ? " (Z3: " + up.z3 + ")" : std::string()) : up.route == "maximal_separated_set" ? std::string("separated set") : up.route) + " | " + approx(Rational(up.value) / Rational(cov.lower), 4) + " | " + approx(row.ratio_lo, 4) + " | " + ded;
     } else {
       cell = "not certified (" + row.reason + ") | cover [" + core::to_string(cov.lower) + ", " +
              core::to_string(up.value) + "] | d e^d " + ded;
@@ -168,7 +179,10 @@ Outcome verify_t2(const T2Options& in, const CommonOptions& opt) {
                             {"half_cap_measure", red::interval_json(cov.half_cap.lo, cov.half_cap.hi)},
                             {"upper", core::to_string(up.value)},
                             {"upper_route", up.route}};
-    if (up.ex) cover["centers"] = points_json(up.ex->centers);
+    if (up.ex) {
+      cover["centers"] = points_json(up.ex->centers);
+      cover["producer_route"] = up.producer_route;
+    }
     cover_rows.push_back(cover);
     if (row.certified && !in.cert_rows.empty()) {
       // This row alone, as a certificate of the range d..d (docs/certificates.md#t2).

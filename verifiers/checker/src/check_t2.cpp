@@ -233,7 +233,8 @@ void check_t2(const Cert& c) {
                                   ? V["upper_route"].get<std::string>() : "";
     const bool explicit_route = route == "explicit_circle" || route == "explicit_sphere";
     if (explicit_route)
-      expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "half_cap_measure", "upper", "upper_route", "centers"});
+      expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "half_cap_measure", "upper", "upper_route", "centers",
+                          "producer_route"});
     else
       expect_keys(V, wv, {"d", "cos_theta", "cap_measure", "lower", "half_cap_measure", "upper", "upper_route"});
     if (integer_in(V, wv, "d", 2, kMaxDim) != d) throw Malformed(wv + ".d must be d_min + " + std::to_string(r));
@@ -262,6 +263,7 @@ void check_t2(const Cert& c) {
     } else if (explicit_route) {
       if (route == "explicit_circle" ? d != 2 : d != 3)
         throw Rejected(wv + ".upper_route " + route + " does not fit d = " + std::to_string(d));
+      text(V, wv, "producer_route");  // for the reader: the checker decides by its own route
       const auto centers = centers_of(V, wv, d);
       if (mpz_class(static_cast<unsigned long>(centers.size())) > upper)
         throw Rejected(wv + ".upper is below the number of explicit centers");
