@@ -222,3 +222,17 @@ TEST_CASE("lazy Gumbel: bad input names the parameter", "[lazy_gumbel]") {
   CHECK(v == knn::LazyGumbelVariant::b_off_by_one);
   CHECK_FALSE(knn::parse_variant("exactly", v));
 }
+
+TEST_CASE("lazy Gumbel: a prepared top-k set draws the same samples as the per-call function", "[lazy_gumbel]") {
+  std::vector<double> s = {0.5, 2.0, -1.0, 1.5, 0.0, 0.25, -0.5};
+  auto score = [&](std::uint32_t j) { return s[j]; };
+  const std::vector<std::uint32_t> S = {1, 3};
+  core::Xoshiro256ss a(9), b(9);
+  knn::LazyGumbelStats sa, sb;
+  const knn::LazyGumbelTopK head(s.size(), S, 0.0);
+  CHECK(head.k() == 2);
+  for (int t = 0; t < 2000; ++t) REQUIRE(knn::lazy_gumbel_sample(s.size(), S, 0.0, score, a, &sa) == head.sample(score, b, &sb));
+  CHECK(sa.score_evals == sb.score_evals);
+  CHECK(sa.tail_draws == sb.tail_draws);
+  CHECK_THROWS_AS(knn::LazyGumbelTopK(3, std::vector<std::uint32_t>{0, 0}, 0.0), reductions::ParameterError);
+}

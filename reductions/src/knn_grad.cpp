@@ -144,7 +144,7 @@ RowSampler::RowSampler(const GradProblem& p, std::size_t k) : p_(p), n_(p.Q.rows
   if (k == 0 || k > n_) throw ParameterError("k", "must lie in [1, n] = [1, " + std::to_string(n_) + "]");
   const std::size_t d = p.Q.cols;
   scores_.assign(n_ * n_, 0.0);
-  topk_.resize(n_);
+  topk_.reserve(n_);
   for (std::size_t i = 0; i < n_; ++i) {
     for (std::size_t j = 0; j < n_; ++j) {
       double s = 0;
@@ -156,13 +156,13 @@ RowSampler::RowSampler(const GradProblem& p, std::size_t k) : p_(p), n_(p.Q.rows
     const double* row = &scores_[i * n_];
     std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
                       [&](auto a, auto b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
-    topk_[i].assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k));
+    topk_.emplace_back(n_, std::span<const std::uint32_t>(idx.data(), k), 0.0);
   }
 }
 
 std::uint32_t RowSampler::draw(std::size_t row, core::Xoshiro256ss& rng) {
   const double* s = &scores_[row * n_];
-  return lazy_gumbel_sample(n_, topk_[row], 0.0, [s](std::uint32_t j) { return s[j]; }, rng, &stats);
+  return topk_[row].sample([s](std::uint32_t j) { return s[j]; }, rng, &stats);
 }
 
 namespace {

@@ -275,7 +275,8 @@ Report run_t6(const Request& r, const std::function<void(std::size_t, std::size_
     row.counts.assign(n, 0);
     knn::LazyGumbelStats st;
     auto score = [&](std::uint32_t j) { return scores[i][j]; };
-    for (std::uint64_t t = 0; t < r.samples; ++t) ++row.counts[knn::lazy_gumbel_sample(n, row.topk, c, score, rng, &st, r.sampler)];
+    const knn::LazyGumbelTopK head(n, row.topk, c);
+    for (std::uint64_t t = 0; t < r.samples; ++t) ++row.counts[head.sample(score, rng, &st, r.sampler)];
     row.tail_draws = st.tail_draws;
     row.zero_tail = st.zero_tail;
     rep.stats.score_evals += st.score_evals;
@@ -292,12 +293,14 @@ Report run_t6(const Request& r, const std::function<void(std::size_t, std::size_
   }
   // (c): T trials of l samples per query.
   rep.trial_counts.assign(r.trials, {});
+  std::vector<knn::LazyGumbelTopK> heads;
+  for (std::size_t i = 0; i < n; ++i) heads.emplace_back(n, rep.rows[i].topk, c);
   for (std::uint64_t t = 0; t < r.trials; ++t) {
     auto& tr = rep.trial_counts[t];
     tr.assign(n, std::vector<std::uint64_t>(n, 0));
     for (std::size_t i = 0; i < n; ++i) {
       auto score = [&](std::uint32_t j) { return scores[i][j]; };
-      for (std::uint64_t s = 0; s < rep.ell; ++s) ++tr[i][knn::lazy_gumbel_sample(n, rep.rows[i].topk, c, score, rng, nullptr, r.sampler)];
+      for (std::uint64_t s = 0; s < rep.ell; ++s) ++tr[i][heads[i].sample(score, rng, nullptr, r.sampler)];
     }
     if (progress) progress(n + t + 1, total);
   }

@@ -1,15 +1,24 @@
 #include "attncert/verifiers/verify_t6.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <sstream>
 
 #include "attncert/reductions/certificate_json.hpp"
 #include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/knn_grad.hpp"
+#include "attncert/reductions/t6_estimators.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
 #include "attncert/reductions/t6.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/progress.hpp"
 #include "attncert/verifiers/registry.hpp"
+#include "attncert/verifiers/sweep.hpp"
 
 namespace attncert::verifiers {
 
@@ -197,6 +206,97 @@ Runner setup(CLI::App& sub) {
   };
 }
 
+
+// `attncert sweep t6`: error of the sampled forward output and gradients against the exact ones,
+// over the number of walks/samples W (the same W for every estimator), on a random float problem
+// (entries uniform in [-1, 1), scale 1/sqrt(d)). Each point is the median over --reps seeds of
+// max_ij |estimate - exact| / max_ij |exact|. Writes t6_grad.csv and t6_grad.svg/png.
+std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
+  struct Text {
+    std::string n = "64", d = "8", k = "0", walks = "16..16384", reps = "3", out = "out/sweep_t6";
+  };
+  auto t = std::make_shared<Text>();
+  sub.add_option("--n", t->n, "keys = queries, 2..4096 (default 64)");
+  sub.add_option("--d", t->d, "dimension, 1..64 (default 8)");
+  sub.add_option("--k", t->k, "top-k of the lazy Gumbel sampler, 0 = ceil(sqrt(n)) (default 0)");
+  sub.add_option("--walks", t->walks, "walks/samples W per estimate: a..b (powers of two), a..b:step or a,b,c (default 16..16384)");
+  sub.add_option("--reps", t->reps, "seeds per point, the median is plotted, 1..15 (default 3)");
+  sub.add_option("--out", t->out, "output directory (default " + t->out + ")");
+  return [t](const CommonOptions& opt) {
+    const std::size_t n = parse_count(t->n, "--n", 2, 4096), d = parse_count(t->d, "--d", 1, 64);
+    std::size_t k = parse_count(t->k, "--k", 0, n);
+    if (k == 0) k = static_cast<std::size_t>(std::ceil(std::sqrt(double(n))));
+    const auto grid = parse_grid(t->walks, "--walks", true);
+    const std::size_t reps = parse_count(t->reps, "--reps", 1, 15);
+    if (t->out.empty()) throw BadInput("--out: empty value");
+    make_directories(t->out);
+    const double scale = 1 / std::sqrt(double(d));
+    std::ostringstream csv;
+    csv << "walks,o_err,dv_err,dq_err,dk_err,inv_sqrt_walks\n";
+    Progress bar("sweep t6", "point", !opt.quiet);
+    std::size_t done = 0;
+    for (std::uint64_t W : grid) {
+      std::vector<double> eo, ev, eq, ek;
+      for (std::size_t r = 0; r < reps; ++r) {
+        const std::uint64_t seed = opt.seed + r;
+        const auto p = red::knn::random_grad_problem(n, d, scale, seed);
+        const auto g = red::knn::exact_grads(p);
+        const auto e = red::knn::estimate_grads(p, g.O, k, W, W, seed ^ 0x6772ull);
+        // the forward estimator: the plain mean of W samples per query
+        red::knn::RowSampler s(p, k);
+        core::Xoshiro256ss rng(seed ^ 0x6f7574ull);
+        red::knn::Mat O(n, d);
+        for (std::size_t i = 0; i < n; ++i) {
+          std::vector<std::uint32_t> idx(W);
+          for (auto& j : idx) j = s.draw(i, rng);
+          const auto m = red::knn::mean_estimate(idx, p.V.a, d);
+          for (std::size_t c = 0; c < d; ++c) O(i, c) = m[c];
+        }
+        eo.push_back(red::knn::rel_max_error(O, g.O));
+        ev.push_back(red::knn::rel_max_error(e.dV, g.dV));
+        eq.push_back(red::knn::rel_max_error(e.dQ, g.dQ));
+        ek.push_back(red::knn::rel_max_error(e.dK, g.dK));
+        bar.update(++done, grid.size() * reps);
+      }
+      auto med = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[(v.size() - 1) / 2];
+      };
+      csv << W << ',' << approx(med(eo), 8) << ',' << approx(med(ev), 8) << ',' << approx(med(eq), 8) << ','
+          << approx(med(ek), 8) << ',' << approx(1 / std::sqrt(double(W)), 8) << '\n';
+    }
+    bar.finish();
+    const std::string path = t->out + "/t6_grad.csv";
+    write_file_atomic(path, csv.str());
+    std::printf("%zu points\nwrote %s\n", grid.size(), path.c_str());
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+      std::printf("no plot (gnuplot not found)\n");
+      return 0;
+    }
+    std::ostringstream body;
+    body << "set datafile separator ','\n"
+         << "set title \"T6: lazy-Gumbel estimators vs exact (n=" << n << ", d=" << d << ", k=" << k
+         << ", median of " << reps << " seeds)\" noenhanced\n"
+         << "set xlabel 'walks / samples W'\nset ylabel 'max |estimate - exact| / max |exact|'\n"
+         << "set logscale xy\nset grid\nset key outside bottom center horizontal\n"
+         << "plot '" << path << "' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1a9850' title 'O (mean of W samples)', \\\n"
+         << "     '" << path << "' using 1:3 with linespoints pt 5 lw 2 lc rgb '#4575b4' title 'dV = P^T dO (walks)', \\\n"
+         << "     '" << path << "' using 1:4 with linespoints pt 9 lw 2 lc rgb '#d73027' title 'dQ (covariance samples)', \\\n"
+         << "     '" << path << "' using 1:5 with linespoints pt 11 lw 2 lc rgb '#984ea3' title 'dK (P^T products)', \\\n"
+         << "     '" << path << "' using 1:6 with lines lw 1 dt 2 lc rgb '#888888' title '1/sqrt(W)'\n";
+    for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
+                                    {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {
+      const std::string out = t->out + "/t6_grad." + ext, tmp = out + ".tmp.plot", script = t->out + "/t6_grad_" + ext + ".gp";
+      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
+      InterruptCleanup guard(tmp);
+      const std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
+      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) std::printf("wrote %s\n", out.c_str());
+      else std::remove(tmp.c_str());
+    }
+    return 0;
+  };
+}
+
 }  // namespace
 
 const Theorem& theorem_t6() {
@@ -206,7 +306,7 @@ const Theorem& theorem_t6() {
                          {{"default", {"--n 8 --d 4 --k 2 --samples 4000 --trials 100",
                                        "--n 12 --d 3 --k 3 --slack 1/2 --qk-bound 3 --samples 4000 --trials 100 --eps 3/4"}},
                           {"quick", {"--n 6 --d 2 --k 2 --samples 2000 --trials 100"}}},
-                         std::nullopt,
+                         Sweep{"T6 estimators: error of O, dV, dQ, dK vs walks/samples (CSV + SVG/PNG)", sweep_setup},
                          "check_t6"};
   return t;
 }

@@ -68,7 +68,7 @@ class RowSampler {
  private:
   const GradProblem& p_;
   std::size_t n_, k_;
-  std::vector<std::vector<std::uint32_t>> topk_;
+  std::vector<LazyGumbelTopK> topk_;
   std::vector<double> scores_;  // n x n
 };
 

@@ -36,7 +36,6 @@
 #include <limits>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "attncert/core/rng.hpp"
@@ -92,7 +91,8 @@ inline std::uint32_t rank_to_index(std::uint64_t r, const std::vector<std::uint3
   return static_cast<std::uint32_t>(r + lo);
 }
 
-// Floyd's algorithm: m distinct ranks from 0..N-1, uniform over m-subsets.
+// Floyd's algorithm: m distinct ranks from 0..N-1, uniform over m-subsets. Membership: a linear
+// scan for m <= 32, else a flat open-addressing set (power-of-two table >= 4m, reused per thread).
 inline void floyd_ranks(std::uint64_t N, std::uint64_t m, core::Xoshiro256ss& rng, std::vector<std::uint64_t>& out) {
   out.clear();
   if (m <= 32) {
@@ -102,73 +102,113 @@ inline void floyd_ranks(std::uint64_t N, std::uint64_t m, core::Xoshiro256ss& rn
     }
     return;
   }
-  std::unordered_set<std::uint64_t> chosen;
-  chosen.reserve(static_cast<std::size_t>(m) * 2);
+  constexpr std::uint64_t empty = ~std::uint64_t{0};
+  thread_local std::vector<std::uint64_t> table;
+  std::size_t size = 64;
+  while (size < 4 * m) size *= 2;
+  table.assign(size, empty);
+  const std::size_t mask = size - 1;
+  auto insert = [&](std::uint64_t x) {  // true if x was new
+    std::size_t h = static_cast<std::size_t>((x * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    while (table[h] != empty) {
+      if (table[h] == x) return false;
+      h = (h + 1) & mask;
+    }
+    table[h] = x;
+    return true;
+  };
   for (std::uint64_t j = N - m; j < N; ++j) {
     const std::uint64_t t = rng.below(j + 1);
-    const std::uint64_t pick = chosen.insert(t).second ? t : (chosen.insert(j), j);
-    out.push_back(pick);
+    if (insert(t)) {
+      out.push_back(t);
+    } else {
+      insert(j);  // j > every earlier pick's bound, so j is new
+      out.push_back(j);
+    }
   }
 }
 
+}  // namespace detail
+
+// A top-k set validated and sorted once, for many samples of the same row (the per-call contract
+// function below prepares one per call). Throws ParameterError ("k", "topk", "slack").
+class LazyGumbelTopK {
+ public:
+  LazyGumbelTopK(std::size_t n, std::span<const std::uint32_t> topk, double slack) : n_(n), slack_(slack), S_(topk.begin(), topk.end()) {
+    const std::size_t k = S_.size();
+    if (k == 0) throw ParameterError("k", "the top-k set must not be empty");
+    if (k > n) throw ParameterError("k", "the top-k set has " + std::to_string(k) + " indices but n = " + std::to_string(n));
+    if (!(slack >= 0) || std::isinf(slack)) throw ParameterError("slack", "must be finite and >= 0");
+    sorted_ = S_;
+    std::sort(sorted_.begin(), sorted_.end());
+    if (sorted_.back() >= n) throw ParameterError("topk", "index " + std::to_string(sorted_.back()) + " >= n = " + std::to_string(n));
+    if (std::adjacent_find(sorted_.begin(), sorted_.end()) != sorted_.end()) throw ParameterError("topk", "indices must be distinct");
+  }
+  std::size_t n() const { return n_; }
+  std::size_t k() const { return S_.size(); }
+  double slack() const { return slack_; }
+  const std::vector<std::uint32_t>& indices() const { return S_; }
+
+  // One exact sample; score(j) as in lazy_gumbel_sample.
+  template <class Score>
+  std::uint32_t sample(Score&& score, core::Xoshiro256ss& rng, LazyGumbelStats* stats = nullptr,
+                       LazyGumbelVariant variant = LazyGumbelVariant::exact) const {
+    const std::size_t k = S_.size();
+    // 1. the head: Gumbels on S.
+    double M = -std::numeric_limits<double>::infinity(), s_min = std::numeric_limits<double>::infinity();
+    std::uint32_t best = S_[0];
+    for (std::uint32_t j : S_) {
+      const double s = static_cast<double>(score(j));
+      if (std::isnan(s) || std::isinf(s)) throw ParameterError("score", "score of key " + std::to_string(j) + " is not finite");
+      s_min = std::min(s_min, s);
+      const double v = s + detail::standard_gumbel(rng);
+      if (v > M) { M = v; best = j; }
+    }
+    double B = M - s_min - slack_;
+    if (variant == LazyGumbelVariant::b_off_by_one) B += 1;
+    const double a = std::exp(-B);     // e^{-B}; +inf when B is very negative
+    const double p = -std::expm1(-a);  // P[G > B] for a standard Gumbel
+    // 2. how many tail keys can beat M.
+    const std::uint64_t N = n_ - k;
+    const std::uint64_t m = detail::binomial_by_skips(N, a, rng);
+    // 3.-4. which ones, and their truncated Gumbels.
+    if (m > 0) {
+      thread_local std::vector<std::uint64_t> ranks;
+      if (variant == LazyGumbelVariant::tail_with_replacement) {
+        ranks.clear();
+        for (std::uint64_t i = 0; i < m; ++i) ranks.push_back(rng.below(N));
+      } else {
+        detail::floyd_ranks(N, m, rng, ranks);
+      }
+      for (std::uint64_t r : ranks) {
+        const std::uint32_t j = detail::rank_to_index(r, sorted_);
+        const double s = static_cast<double>(score(j));
+        const double x = -std::log1p(-detail::uniform_open01(rng) * p);  // Exp(1) truncated to (0, a)
+        const double v = s - std::log(x);                                // s_j + G_j, G_j > B
+        if (v > M) { M = v; best = j; }
+      }
+    }
+    if (stats) {
+      stats->score_evals += k + m;
+      stats->tail_draws += m;
+      stats->samples += 1;
+      stats->zero_tail += (m == 0);
+    }
+    return best;
+  }
+
+ private:
+  std::size_t n_;
+  double slack_;
+  std::vector<std::uint32_t> S_, sorted_;
+};
+
+namespace detail {
 template <class Score>
 std::uint32_t lazy_gumbel_impl(std::size_t n, std::span<const std::uint32_t> topk, double slack, Score&& score,
                                core::Xoshiro256ss& rng, LazyGumbelStats* stats, LazyGumbelVariant variant) {
-  const std::size_t k = topk.size();
-  if (k == 0) throw ParameterError("k", "the top-k set must not be empty");
-  if (k > n) throw ParameterError("k", "the top-k set has " + std::to_string(k) + " indices but n = " + std::to_string(n));
-  if (!(slack >= 0) || std::isinf(slack)) throw ParameterError("slack", "must be finite and >= 0");
-  std::vector<std::uint32_t> sorted_S(topk.begin(), topk.end());
-  std::sort(sorted_S.begin(), sorted_S.end());
-  if (sorted_S.back() >= n) throw ParameterError("topk", "index " + std::to_string(sorted_S.back()) + " >= n = " + std::to_string(n));
-  if (std::adjacent_find(sorted_S.begin(), sorted_S.end()) != sorted_S.end())
-    throw ParameterError("topk", "indices must be distinct");
-
-  // 1. the head: Gumbels on S.
-  double M = -std::numeric_limits<double>::infinity(), s_min = std::numeric_limits<double>::infinity();
-  std::uint32_t best = topk[0];
-  for (std::uint32_t j : topk) {
-    const double s = static_cast<double>(score(j));
-    if (std::isnan(s) || std::isinf(s)) throw ParameterError("score", "score of key " + std::to_string(j) + " is not finite");
-    s_min = std::min(s_min, s);
-    const double v = s + standard_gumbel(rng);
-    if (v > M) { M = v; best = j; }
-  }
-  double B = M - s_min - slack;
-  if (variant == LazyGumbelVariant::b_off_by_one) B += 1;
-  const double a = std::exp(-B);       // e^{-B}; +inf when B is very negative
-  const double p = -std::expm1(-a);    // P[G > B] for a standard Gumbel
-
-  // 2. how many tail keys can beat M.
-  const std::uint64_t N = n - k;
-  const std::uint64_t m = binomial_by_skips(N, a, rng);
-
-  // 3.-4. which ones, and their truncated Gumbels.
-  if (m > 0) {
-    thread_local std::vector<std::uint64_t> ranks;
-    if (variant == LazyGumbelVariant::tail_with_replacement) {
-      ranks.clear();
-      for (std::uint64_t i = 0; i < m; ++i) ranks.push_back(rng.below(N));
-    } else {
-      floyd_ranks(N, m, rng, ranks);
-    }
-    for (std::uint64_t r : ranks) {
-      const std::uint32_t j = rank_to_index(r, sorted_S);
-      const double s = static_cast<double>(score(j));
-      const double x = -std::log1p(-uniform_open01(rng) * p);  // Exp(1) truncated to (0, a)
-      const double v = s - std::log(x);                         // s_j + G_j, G_j > B
-      if (v > M) { M = v; best = j; }
-    }
-  }
-  if (stats) {
-    stats->score_evals += k + m;
-    stats->tail_draws += m;
-    stats->samples += 1;
-    stats->zero_tail += (m == 0);
-  }
-  return best;
+  return LazyGumbelTopK(n, topk, slack).sample(score, rng, stats, variant);
 }
-
 }  // namespace detail
 
 // One exact sample from softmax(s) over admissible keys 0..n-1, given a top-k set S (distinct
