@@ -44,6 +44,8 @@ t6tamper eps 'r=c["derived"]["rows"][4]["knn_eps"]; r["lo"]=r["hi"]="1/3"'
 t6tamper claim_tv 'c["claim"]["sampler_tv_upper"]="1/100"'
 /usr/bin/python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['parameters']['sampler']='fair'; json.dump(c, open(sys.argv[2], 'w'))" "$T/t6.json" "$T/t6_mal.json"
 expect 2 "MALFORMED" -- "$CHK" "$T/t6_mal.json"
+/usr/bin/python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['derived']['rows'][0]['cp_lower']='1/'+str(2**40+1); json.dump(c, open(sys.argv[2], 'w'))" "$T/t6.json" "$T/t6_den.json"
+expect 2 "MALFORMED.*2\^32" -- "$CHK" "$T/t6_den.json"
 # sweep t6: CSV (+ plots when gnuplot exists), bad input
 expect 0 "wrote .*t6_grad.csv" -- "$A" sweep t6 --n 16 --d 2 --walks 16,64 --reps 1 --out "$T/sw6" --quiet
 expect 0 "^16," -- cat "$T/sw6/t6_grad.csv"

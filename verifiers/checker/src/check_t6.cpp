@@ -216,15 +216,21 @@ void check_t6(const Cert& c) {
       throw Rejected("derived.ell_rule is not ceil((2/eps^2) ln(2nd/delta))");
   }
 
-  // Clopper-Pearson bounds, exactly (cheap compared with the enclosures; done once).
+  // Clopper-Pearson bounds, exactly (cheap compared with the enclosures; done once). Their
+  // denominators are limited so that the exact binomial sums stay affordable.
+  auto cp_field = [&](const json& obj, const std::string& where, const std::string& key) {
+    mpq_class v = rational_field(obj, where, key);
+    if (mpz_sizeinbase(v.get_den_mpz_t(), 2) > 33) throw Malformed(path(where, key) + ": the denominator must be at most 2^32");
+    return v;
+  };
   const mpq_class lvl_b = p.alpha / Q(16 * n), lvl_c = p.alpha / 4;
   std::vector<mpq_class> cp_lo(n), cp_hi(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string w = "derived.rows[" + std::to_string(i) + "]";
     const json& row = rows_j[i];
     expect_keys(row, w, {"l1", "tv_upper", "expected_m", "p_zero", "cp_lower", "cp_upper", "knn_eps", "knn_max_abs_error"});
-    cp_lo[i] = rational_field(row, w, "cp_lower");
-    cp_hi[i] = rational_field(row, w, "cp_upper");
+    cp_lo[i] = cp_field(row, w, "cp_lower");
+    cp_hi[i] = cp_field(row, w, "cp_upper");
     if (sgn(cp_lo[i]) < 0 || cp_hi[i] > 1 || cp_lo[i] > cp_hi[i]) throw Rejected(w + ": need 0 <= cp_lower <= cp_upper <= 1");
     if (zero[i] > 0 && 1 - binom_cdf(p.N, zero[i] - 1, cp_lo[i]) > lvl_b)
       throw Rejected(w + ".cp_lower is not a Clopper-Pearson lower bound at level alpha/(16n)");
@@ -232,7 +238,7 @@ void check_t6(const Cert& c) {
       throw Rejected(w + ".cp_upper is not a Clopper-Pearson upper bound at level alpha/(16n)");
   }
   const std::uint64_t F_stored = integer_in(der, "derived", "failures", 0, p.T);
-  const mpq_class f_lo = rational_field(der, "derived", "failure_cp_lower"), f_hi = rational_field(der, "derived", "failure_cp_upper");
+  const mpq_class f_lo = cp_field(der, "derived", "failure_cp_lower"), f_hi = cp_field(der, "derived", "failure_cp_upper");
   if (sgn(f_lo) < 0 || f_hi > 1 || f_lo > f_hi) throw Rejected("derived: need 0 <= failure_cp_lower <= failure_cp_upper <= 1");
   if (F_stored > 0 && 1 - binom_cdf(p.T, F_stored - 1, f_lo) > lvl_c)
     throw Rejected("derived.failure_cp_lower is not a Clopper-Pearson lower bound at level alpha/4");
