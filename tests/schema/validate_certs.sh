@@ -47,6 +47,10 @@ produce t1-explicit 0 "$T/t1-explicit.json" -- "$A" verify t1 --keys "file:$T/ke
 # t2: the bounded-entry rows with the reported covering figures
 produce t2 0 "$T/t2.json" -- "$A" verify t2 --d 2..8 --quiet --cert "$T/t2.json"
 produce t2-l2 0 "$T/t2-l2.json" -- "$A" verify t2 --d 5..7 --B 2 --notion l2 --eta 1/4 --delta 1/100 --cos-theta -1/3 --quiet --cert "$T/t2-l2.json"
+# t5: the three models (native pair products, the embedding with its lemmas, two-cache)
+produce t5-native 0 "$T/t5-native.json" -- "$A" verify t5 --model four-cache-native --n 64 --d 64 --quiet --cert "$T/t5-native.json"
+produce t5-embed 0 "$T/t5-embed.json" -- "$A" verify t5 --model four-cache-embed --n 300 --d 64 --quiet --cert "$T/t5-embed.json"
+produce t5-two 0 "$T/t5-two.json" -- "$A" verify t5 --model two-cache --n 17 --d 64 --quiet --cert "$T/t5-two.json"
 # gpu (T7): a decode kernel on random inputs, a T1 instance (amplitude, index_decoding), prefill
 # with masked rows
 produce gpu-decode 0 "$T/gpu-decode.json" -- "$A" verify gpu --kernel decode --dtype f16 --n 1000 --d 64 --quiet --cert "$T/gpu-decode.json"

@@ -1,0 +1,105 @@
+// T5 (docs/theorems.md#t5): tensor attention, its reference evaluation, and the three space lower
+// bounds of [CLL25] as concrete certified instances: the four-cache model by the embedding
+// K2 = V2 = 1 (the T1 bound transfers) and by the native pair-product reduction, and the
+// two-cache model (T1 with the n^2 pair rows as free keys).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "attncert/core/attention_ref.hpp"
+#include "attncert/core/rational.hpp"
+#include "attncert/core/sign_matrix.hpp"
+#include "attncert/reductions/keys.hpp"
+#include "attncert/reductions/t1.hpp"
+
+namespace attncert::reductions {
+
+// ---- Tensor attention (spec §6, Alman–Song) ----
+// Output for query q: sum_{j1,j2} e^{s(j1,j2)} (V1[j1] ∘ V2[j2]) / sum_{j1,j2} e^{s(j1,j2)} with
+// s(j1,j2) = scale * sum_l q_l K1[j1,l] K2[j2,l]. `tokens` restricts to pairs with j1, j2 < tokens
+// (generation step t = tokens: the autoregressive version); 0 means all rows.
+
+// The n^2 pair rows (K1 ⊘ K2)[(j1, j2)] = K1[j1] ∘ K2[j2], row index j1 * m + j2 (m = K2's rows
+// used), exactly; the same for values.
+core::RationalMatrix pair_rows(const core::RationalMatrix& X1, const core::RationalMatrix& X2, std::size_t tokens = 0);
+
+// Certified: every output coordinate enclosed within max_width (core::attention_reference on the
+// pair rows, scores exact rationals, exp enclosed). Throws std::invalid_argument on shape errors.
+core::AttentionEnclosure tensor_attention_reference(const core::RationalVector& q, const core::RationalMatrix& K1,
+                                                    const core::RationalMatrix& K2, const core::RationalMatrix& V1,
+                                                    const core::RationalMatrix& V2, const core::Rational& scale,
+                                                    const core::Rational& max_width, std::size_t tokens = 0);
+
+// float64, max-shifted: for proposals and plots only, never for a decision.
+std::vector<double> tensor_attention_f64(const std::vector<double>& q, const std::vector<std::vector<double>>& K1,
+                                         const std::vector<std::vector<double>>& K2,
+                                         const std::vector<std::vector<double>>& V1,
+                                         const std::vector<std::vector<double>>& V2, double scale, std::size_t tokens = 0);
+
+// ---- Models ----
+enum class T5Model { embed, native, two_cache };
+T5Model parse_t5_model(const std::string& s);  // throws ParameterError("model")
+const char* to_string(T5Model m);               // four-cache-embed | four-cache-native | two-cache
+
+// ---- Four-cache, embedding: with K2 = V2 = 1 tensor attention is ordinary attention ----
+// Checked exactly on `instances` random instances with n = 1..max_n tokens: (1) every score
+// s(j1, j2) equals <q, K1[j1]> as a rational, (2) with the exponentials replaced by free positive
+// rational weights w_{j1} (the weight of a pair depends only on its score), the tensor quotient
+// equals the ordinary one as rationals, and (3) the certified enclosures of both attentions
+// (with the true exponentials) intersect.
+struct EmbeddingCheck {
+  std::size_t instances = 0, pairs = 0;  // instances checked, pair scores compared
+  bool ok = true;
+  std::string detail;  // the first failure
+};
+EmbeddingCheck check_embedding_identity(std::uint64_t seed, std::size_t instances, std::size_t max_n, std::size_t d);
+
+// ---- Certification from per-row histograms (the native and two-cache models) ----
+// Bob's query isolates one row (a key row, or a pair) of score C among `others` rows of score
+// C (d - 2k)/d, given as a histogram over k per row, and `zero_rows` rows of score 0 and value 0
+// (Bob's own token's rows). Lemma 1: w >= 1/(1 + sum_k h[k] e^{-2Ck/d} + zero_rows e^{-C}) per row,
+// in 128-bit fixed point; Lemma 3 per row; INDEX on rows * d bits.
+struct T5Report {
+  std::size_t rows = 0, d = 0;     // INDEX rows (Alice's bits: rows x d); d
+  std::uint64_t others = 0;        // competing rows per query (with a nonzero score)
+  std::uint64_t zero_rows = 0;
+  T1Params prm;
+  long max_inner = 0;              // the largest competing inner product over all queries
+  core::Rational rho;              // max_inner / d
+  core::Rational w_min, margin_min;
+  std::size_t rows_full = 0;
+  std::vector<std::uint32_t> flips;
+  core::Rational phi, p;
+  bool certified = false;
+  core::Rational h2_lo, h2_hi, bits;
+  core::Integer bits_ceil;
+  std::size_t witness_row = 0;     // a query attaining max_inner
+  std::string reason;
+  bool collides() const { return max_inner == static_cast<long>(d); }  // another row equals Bob's target
+};
+T5Report certify_rows(const core::GramHistogram& h, std::uint64_t zero_rows, const T1Params& prm);
+
+// ---- Four-cache, native: K1[j] = a_j, K2[j] = b_j, V1[j] = (-1)^{x_j}, V2 = 1 ----
+// Alice's N = n - 1 tokens; Bob, to learn row i, appends token n with query (C/d)(a_i ∘ b_i)
+// (formalization: the pair (i, i)) and K1 = K2 = V1 = V2 = 0. Every pair p = (j1, j2) != (i, i)
+// of Alice's scores C S_p / d with S_p = <a_i∘b_i, a_j1∘b_j2> = d - 2 popcount(a_i^b_i^a_j1^b_j2);
+// the 2N + 1 pairs with Bob's token score 0 and carry value 0.
+// Rejects (ParameterError "keys-b") Walsh–Hadamard rows for both factors: h_i ∘ h_j = h_{i xor j},
+// so the n^2 pair products take only d distinct values.
+void check_native_key_sources(const KeySource& a, const KeySource& b);
+// The queries a_i ∘ b_i (bit rows a_i ^ b_i), i < N.
+core::SignMatrix native_queries(const core::SignMatrix& a, const core::SignMatrix& b);
+// Per query i the exact histogram over all N^2 pairs except (i, i) (pair_product_histogram, then
+// the pair (i, i) removed from bin 0).
+core::GramHistogram native_histograms(const core::SignMatrix& a, const core::SignMatrix& b, const core::GramOptions& opt = {});
+inline std::uint64_t native_zero_rows(std::size_t N) { return 2 * static_cast<std::uint64_t>(N) + 1; }
+
+// ---- Two-cache: the n^2 pair rows of K1 ⊘ K2, V1 ⊘ V2 are free (the model assumption) ----
+// Alice's n - 1 tokens supply the (n - 1)^2 rows among themselves, Bob's token the 2n - 1 rows
+// that involve it (key 0, value 0). T1 with N = (n - 1)^2 keys.
+inline std::uint64_t two_cache_rows(std::uint64_t n) { return (n - 1) * (n - 1); }
+inline std::uint64_t two_cache_zero_rows(std::uint64_t n) { return 2 * n - 1; }
+
+}  // namespace attncert::reductions

@@ -1,0 +1,30 @@
+// t5 (docs/theorems.md#t5): tensor attention's KV-cache space bounds, three models.
+#pragma once
+#include <cstdint>
+#include <optional>
+
+#include "attncert/core/rational.hpp"
+#include "attncert/reductions/keys.hpp"
+#include "attncert/reductions/limits.hpp"
+#include "attncert/reductions/t1.hpp"
+#include "attncert/reductions/t5.hpp"
+#include "attncert/verifiers/outcome.hpp"
+
+namespace attncert::verifiers {
+
+struct T5Options {
+  reductions::T5Model model = reductions::T5Model::native;
+  std::uint64_t n = 512, d = 256;                // sequence length (Alice holds n - 1 tokens), dimension
+  std::optional<core::Rational> C;               // default: proposed from the instance's exact rho
+  reductions::Notion notion = reductions::Notion::rel;
+  core::Rational eta = reductions::defaults::eta(), delta = reductions::defaults::delta();
+  reductions::KeySource keys;                    // embed, two-cache: T1's key sources
+  reductions::KeySource keys_a, keys_b;          // native: random | hadamard each
+  unsigned lemma_timeout_ms = reductions::defaults::lemma_timeout_ms;  // embed: the identity lemmas
+};
+Outcome verify_t5(const T5Options& prm, const CommonOptions& opt);
+
+// Salt of the second factor's random keys in the native model: keys_b seed = seed XOR this.
+inline constexpr std::uint64_t kT5KeysBSalt = 0xB0B5EED5ull;
+
+}  // namespace attncert::verifiers

@@ -1,0 +1,321 @@
+#include "attncert/verifiers/verify_t5.hpp"
+
+#include <chrono>
+#include <memory>
+
+#include "attncert/reductions/certificate_json.hpp"
+#include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/t1_setup.hpp"
+#include "attncert/reductions/t5_lemmas.hpp"
+#include "attncert/verifiers/certificate.hpp"
+#include "attncert/verifiers/cli.hpp"
+#include "attncert/verifiers/progress.hpp"
+#include "attncert/verifiers/registry.hpp"
+#include "attncert/verifiers/verify_gram.hpp"
+
+namespace attncert::verifiers {
+
+using core::Rational;
+namespace red = attncert::reductions;
+
+namespace {
+
+constexpr int kLemmaN = 4, kLemmaD = 2;  // the embedding lemmas' size (n <= 4 tokens, 2 coordinates)
+
+std::string header_label(const T5Options& in) {
+  return std::string(red::to_string(in.model)) + " n=" + std::to_string(in.n) + " d=" + std::to_string(in.d) + " " +
+         red::to_string(in.notion) + " eta=" + core::to_string(in.eta);
+}
+
+// The rows every model shares: the bound from a T5Report.
+void report_rows(Outcome& o, const red::T5Report& rep) {
+  o.table.push_back({"rho = max S_p / d", core::to_string(rep.rho) + " (~" + approx(rep.rho) + ")"});
+  o.table.push_back({"min w >= (histogram, Lemma 1)", approx(rep.w_min, 9)});
+  o.table.push_back({"margin min mu >=", approx(rep.margin_min, 9)});
+  o.table.push_back({"rows with full margin", std::to_string(rep.rows_full) + " / " + std::to_string(rep.rows)});
+  o.table.push_back({"phi (flip fraction) <=", core::to_string(rep.phi) + " (~" + approx(rep.phi) + ")"});
+  if (rep.certified) {
+    o.table.push_back({"certified bits >=", core::to_string(rep.bits_ceil)});
+    o.table.push_back({"bits / (N d)", approx(rep.bits / Rational(static_cast<long>(rep.rows * rep.d)))});
+  }
+}
+
+nlohmann::json report_body(const red::T5Report& rep) {
+  return {{"w_min_lower", core::to_string(rep.w_min)},
+          {"phi_upper", core::to_string(rep.phi)},
+          {"p_upper", core::to_string(rep.p)},
+          {"H2(p)", red::interval_json(rep.h2_lo, rep.h2_hi)}};
+}
+
+nlohmann::json parameters(const T5Options& in, std::size_t N, std::size_t d, const red::T1Params& tp, std::uint64_t zero_rows) {
+  return {{"model", red::to_string(in.model)}, {"n", std::to_string(in.n)}, {"N", std::to_string(N)},
+          {"d", std::to_string(d)}, {"C", core::to_string(tp.C)}, {"notion", red::to_string(tp.notion)},
+          {"eta", core::to_string(tp.eta)}, {"delta", core::to_string(tp.delta)}, {"zero_rows", std::to_string(zero_rows)}};
+}
+
+void finish_claim(Outcome& o, const T5Options& in, const red::T5Report& rep, const std::string& what) {
+  o.reason = rep.reason;
+  if (rep.certified) {
+    o.status = certified;
+    o.claim = "any algorithm that " + std::string(red::to_string(in.notion)) + "-approximates the last tensor-attention output (eta=" +
+              core::to_string(in.eta) + ", delta=" + core::to_string(in.delta) + ") on this instance keeps >= " +
+              core::to_string(rep.bits_ceil) + " bits (" + what + ")";
+  } else {
+    o.status = rep.collides() ? refuted : inconclusive;
+  }
+}
+
+red::T1Params t1_params(const T5Options& in, const Rational& C) {
+  red::T1Params tp;
+  tp.C = C;
+  tp.notion = in.notion;
+  tp.eta = in.eta;
+  tp.delta = in.delta;
+  return tp;
+}
+
+// Four-cache, native: the pair-product histograms of the rectangular kernel.
+void run_native(Outcome& o, const T5Options& in, const CommonOptions& opt) {
+  red::check_native_key_sources(in.keys_a, in.keys_b);
+  if (in.n < 3 || in.n > 65536) throw red::ParameterError("n", "the native model needs n in [3, 65536] (N^2 < 2^32 pairs), got " + std::to_string(in.n));
+  const std::size_t N = in.n - 1, d = in.d;
+  const core::SignMatrix a = red::make_keys(in.keys_a, N, d), b = red::make_keys(in.keys_b, N, d);
+  Progress bar("t5 pairs", "queries", !opt.quiet && !opt.json);
+  core::GramOptions go;
+  go.threads = opt.threads;
+  go.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+  const auto k0 = std::chrono::steady_clock::now();
+  const core::GramHistogram h = red::native_histograms(a, b, go);
+  const double ks = std::chrono::duration<double>(std::chrono::steady_clock::now() - k0).count();
+  bar.finish();
+  const std::uint64_t zero = red::native_zero_rows(N);
+  long max_inner = -static_cast<long>(d);
+  for (std::size_t i = 0; i < N; ++i) max_inner = std::max(max_inner, h.max_inner_row(i));
+  const Rational C = in.C ? *in.C : red::propose_C(N * N + zero, max_inner, d);
+  const red::T1Params tp = t1_params(in, C);
+  const red::T5Report rep = red::certify_rows(h, zero, tp);
+  const double evals = static_cast<double>(N) * static_cast<double>(N) * static_cast<double>(N);
+  o.table = {{"model", "four-cache, native: K1 = a_j, K2 = b_j, V1 = (-1)^{x_j}, V2 = 1; Bob queries (C/d)(a_i o b_i)"},
+             {"N (Alice's tokens)", std::to_string(N)},
+             {"pairs per query", std::to_string(N * N) + " (+ " + std::to_string(zero) + " with Bob's token, score 0)"},
+             {"d", std::to_string(d)},
+             {"keys a / b", in.keys_a.describe() + " / " + in.keys_b.describe()},
+             {"C", core::to_string(C) + " (~" + approx(C) + ")"},
+             {"notion, eta, delta", std::string(red::to_string(in.notion)) + ", " + core::to_string(in.eta) + ", " + core::to_string(in.delta)},
+             {"pair evaluations", approx(evals, 4) + " in " + approx(ks, 3) + " s (" + approx(evals / std::max(ks, 1e-9), 3) + " pairs/s)"}};
+  report_rows(o, rep);
+  finish_claim(o, in, rep, approx(rep.bits / Rational(static_cast<long>(N * d)), 4) + " N d");
+  if (rep.collides() && !rep.certified)
+    o.reason = "pair products collide: " + rep.reason;
+  if (o.status == certified) {
+    o.certificate = certificate_header("t5");
+    o.certificate["parameters"] = parameters(in, N, d, tp, zero);
+    o.certificate["instance"] = {{"keys_a", red::key_instance_json(in.keys_a, a)},
+                                 {"keys_b", red::key_instance_json(in.keys_b, b)},
+                                 {"query", "a_i o b_i"}};
+    std::vector<std::uint64_t> tot = h.total();
+    nlohmann::json hist = nlohmann::json::object();
+    for (std::size_t k = 0; k <= d; ++k)
+      if (tot[k]) hist[std::to_string(core::GramHistogram::inner_of(d, k))] = tot[k];
+    o.certificate["statistics"] = {{"pair_product_histogram", hist}, {"max_inner", rep.max_inner}};
+    o.certificate["derived"] = report_body(rep);
+    o.certificate["claim"] = red::bits_claim_json("kv_cache_space_lower_bound_bits", rep.bits, rep.bits_ceil);
+  }
+}
+
+// Two-cache: T1 with N = (n - 1)^2 free pair rows and 2n - 1 zero rows for Bob's token.
+void run_two_cache(Outcome& o, const T5Options& in, const CommonOptions& opt) {
+  if (in.n < 3 || in.n > 1025) throw red::ParameterError("n", "the two-cache model needs n in [3, 1025] ((n-1)^2 <= 2^20 rows), got " + std::to_string(in.n));
+  red::T1Request req;
+  req.n = red::two_cache_rows(in.n) + 1;
+  req.d = in.d;
+  req.keys = in.keys;
+  req.notion = in.notion;
+  req.eta = in.eta;
+  req.delta = in.delta;
+  if (in.keys.kind == red::KeySource::Kind::file || in.keys.kind == red::KeySource::Kind::code)
+    throw red::ParameterError("keys", "the two-cache model takes random or hadamard keys (one per pair row)");
+  const red::T1Setup setup = red::resolve_t1(req);
+  const core::SignMatrix& keys = setup.keys;
+  const std::size_t N = keys.rows(), d = keys.cols();
+  const core::GramHistogram h = gram_with_progress(keys, "t5 gram", opt);
+  const std::uint64_t zero = red::two_cache_zero_rows(in.n);
+  const Rational C = in.C ? *in.C : red::propose_C(N + zero, h.max_inner(), d);
+  const red::T1Params tp = t1_params(in, C);
+  const red::T5Report rep = red::certify_rows(h, zero, tp);
+  o.table = {{"model", "two-cache (assumption: the n^2 rows of K1 o K2 and V1 o V2 are free, as tokens supply them)"},
+             {"pair rows of Alice's (N)", std::to_string(N) + " = (n-1)^2"},
+             {"rows with Bob's token", std::to_string(zero) + " (key 0, value 0)"},
+             {"d", std::to_string(d)},
+             {"keys", in.keys.describe()},
+             {"C", core::to_string(C) + " (~" + approx(C) + ")"},
+             {"notion, eta, delta", std::string(red::to_string(in.notion)) + ", " + core::to_string(in.eta) + ", " + core::to_string(in.delta)}};
+  report_rows(o, rep);
+  finish_claim(o, in, rep, approx(rep.bits / Rational(static_cast<long>(N * d)), 4) + " (n-1)^2 d, two-cache model");
+  if (o.status == certified) {
+    o.certificate = certificate_header("t5");
+    o.certificate["parameters"] = parameters(in, N, d, tp, zero);
+    o.certificate["instance"] = red::key_instance_json(in.keys, keys);
+    o.certificate["statistics"] = {{"inner_product_histogram", red::pair_histogram_json(h)}, {"max_inner", rep.max_inner}};
+    o.certificate["derived"] = report_body(rep);
+    o.certificate["claim"] = red::bits_claim_json("kv_cache_space_lower_bound_bits", rep.bits, rep.bits_ceil);
+  }
+}
+
+// Four-cache, embedding: K2 = V2 = 1 makes tensor attention T1's attention; T1's bound transfers.
+void run_embed(Outcome& o, const T5Options& in, const CommonOptions& opt) {
+  red::T1Request req;
+  req.n = in.n;
+  req.d = in.d;
+  req.keys = in.keys;
+  req.notion = in.notion;
+  req.eta = in.eta;
+  req.delta = in.delta;
+  req.C = in.C;
+  const red::T1Setup setup = red::resolve_t1(req);
+  const core::SignMatrix& keys = setup.keys;
+  const std::size_t N = keys.rows(), d = keys.cols();
+  const core::GramHistogram h = gram_with_progress(keys, "t5 gram", opt);
+  const Rational C = setup.C ? *setup.C : red::propose_C(N, h.max_inner(), d);
+  const red::T1Params tp = t1_params(in, C);
+  const red::T5Report rep = red::certify_rows(h, 1, tp);  // T1's Lemma 1: Bob's one zero row
+  // The identity: exact checks on random instances, and the lemmas by Z3 and cvc5.
+  const red::EmbeddingCheck ex = red::check_embedding_identity(opt.seed, 24, 4, 3);
+  const auto lemmas = red::embedding_lemma_scripts(kLemmaN, kLemmaD);
+  const auto proofs = red::prove_lemmas(lemmas, in.lemma_timeout_ms);
+  o.table = {{"model", "four-cache, embedding: K2 = V2 = 1, K1 = T1's keys, V1 = T1's values"},
+             {"N (Alice's tokens)", std::to_string(N)},
+             {"d", std::to_string(d)},
+             {"keys", in.keys.describe()},
+             {"C", core::to_string(C) + " (~" + approx(C) + ")"},
+             {"notion, eta, delta", std::string(red::to_string(in.notion)) + ", " + core::to_string(in.eta) + ", " + core::to_string(in.delta)},
+             {"identity, exact", std::to_string(ex.instances) + " random instances (n <= 4), " + std::to_string(ex.pairs) +
+                                     " pair scores: " + (ex.ok ? "holds" : "FAILS: " + ex.detail)}};
+  nlohmann::json lemma_json = nlohmann::json::array();
+  std::string lemma_problem;
+  for (std::size_t k = 0; k < lemmas.size(); ++k) {
+    const auto& z = proofs[k].z3;
+    const std::string& c5 = proofs[k].cvc5;
+    o.table.push_back({lemmas[k].name, "Z3 " + std::string(core::to_string(z.verdict)) + "; cvc5 " + c5 +
+                                           (z.verdict == core::LemmaVerdict::proved && c5 != "unsat" ? " (Z3-only)" : "")});
+    if (z.verdict != core::LemmaVerdict::proved && lemma_problem.empty())
+      lemma_problem = lemmas[k].name + ": Z3 " + core::to_string(z.verdict) + " (" + z.reason + ")";
+    else if (c5 == "sat" && lemma_problem.empty())
+      lemma_problem = lemmas[k].name + ": Z3 proves it but cvc5 finds it satisfiable (solvers disagree)";
+    lemma_json.push_back({{"name", lemmas[k].name}, {"smtlib2", lemmas[k].smtlib2}, {"z3", "unsat"},
+                          {"cvc5", c5 == "unsat" || c5 == "unavailable" ? c5 : "unknown"}});
+  }
+  report_rows(o, rep);
+  finish_claim(o, in, rep, approx(rep.bits / Rational(static_cast<long>(N * d)), 4) + " N d, T1 via the embedding");
+  if (!ex.ok) {
+    o.status = internal_error;
+    o.reason = "the exact embedding check failed: " + ex.detail;
+    o.claim.clear();
+  } else if (!lemma_problem.empty() && o.status == certified) {
+    o.status = inconclusive;
+    o.reason = "the embedding lemma is not proved: " + lemma_problem;
+    o.claim.clear();
+  }
+  if (o.status == certified) {
+    o.certificate = certificate_header("t5");
+    o.certificate["parameters"] = parameters(in, N, d, tp, 1);
+    o.certificate["instance"] = red::key_instance_json(in.keys, keys);
+    o.certificate["statistics"] = {{"inner_product_histogram", red::pair_histogram_json(h)}, {"max_inner", rep.max_inner}};
+    o.certificate["derived"] = report_body(rep);
+    o.certificate["embedding"] = {{"K2", "1"}, {"V2", "1"}, {"lemmas", lemma_json}};
+    o.certificate["claim"] = red::bits_claim_json("kv_cache_space_lower_bound_bits", rep.bits, rep.bits_ceil);
+  }
+}
+
+}  // namespace
+
+Outcome verify_t5(const T5Options& in, const CommonOptions& opt) {
+  auto t0 = std::chrono::steady_clock::now();
+  red::check_eta_delta(in.eta, in.delta);
+  if (in.C) red::check_C(*in.C);
+  Outcome o;
+  o.theorem = "t5";
+  o.label = header_label(in);
+  switch (in.model) {
+    case red::T5Model::native:
+      o.label += " keys=" + in.keys_a.describe() + "," + in.keys_b.describe();
+      run_native(o, in, opt);
+      break;
+    case red::T5Model::two_cache:
+      o.label += " keys=" + in.keys.describe();
+      run_two_cache(o, in, opt);
+      break;
+    case red::T5Model::embed:
+      o.label += " keys=" + in.keys.describe();
+      run_embed(o, in, opt);
+      break;
+  }
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return o;
+}
+
+namespace {
+
+Runner setup(CLI::App& sub) {
+  namespace def = red::defaults;
+  struct Text {
+    std::string model = "four-cache-native", n = "512", d = "256", C, notion = def::notion, eta = core::to_string(def::eta()),
+                delta = core::to_string(def::delta()), keys = "random", keys_a = "random", keys_b = "random",
+                timeout = std::to_string(def::lemma_timeout_ms);
+  };
+  auto t = std::make_shared<Text>();
+  sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache (default " + t->model + ")");
+  sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + ")");
+  sub.add_option("--d", t->d, "dimension d (default " + t->d + ")");
+  auto* C = sub.add_option("--C", t->C, "score scale C > 0, exact (default: ceil(16 ln(8 rows)/(1 - rho))/16 from the instance's rho)");
+  sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
+  sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
+  sub.add_option("--delta", t->delta, "failure probability per output delta in [0, 1) (default " + t->delta + ")");
+  sub.add_option("--keys", t->keys, "four-cache-embed: T1's key sources (random | hadamard | file:PATH | code:...); two-cache: random | hadamard (default random)");
+  sub.add_option("--keys-a", t->keys_a, "four-cache-native: the K1 factor, random | hadamard (default random, seed --seed)");
+  sub.add_option("--keys-b", t->keys_b, "four-cache-native: the K2 factor, random | hadamard (default random, seed --seed XOR 0xB0B5EED5); not both hadamard");
+  sub.add_option("--timeout-ms", t->timeout, "four-cache-embed: time limit per embedding lemma and solver (default " + t->timeout + ")");
+  return [t, C](const CommonOptions& opt) {
+    namespace lim = red::limits;
+    T5Options p;
+    p.model = red::parse_t5_model(t->model);
+    p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
+    p.d = parse_count(t->d, "--d", 1, lim::max_dim);
+    if (C->count()) p.C = parse_rational_param(t->C, "--C");
+    p.notion = red::parse_notion(t->notion);
+    p.eta = parse_rational_param(t->eta, "--eta");
+    p.delta = parse_rational_param(t->delta, "--delta");
+    p.keys = red::parse_key_source(t->keys, opt.seed);
+    try {
+      p.keys_a = red::parse_key_source(t->keys_a, opt.seed);
+    } catch (const red::ParameterError& e) {
+      throw red::ParameterError("keys-a", e.detail);
+    }
+    try {
+      p.keys_b = red::parse_key_source(t->keys_b, opt.seed ^ kT5KeysBSalt);
+    } catch (const red::ParameterError& e) {
+      throw red::ParameterError("keys-b", e.detail);
+    }
+    p.lemma_timeout_ms = static_cast<unsigned>(parse_count(t->timeout, "--timeout-ms", 1, 3600000));
+    return verify_t5(p, opt);
+  };
+}
+
+}  // namespace
+
+const Theorem& theorem_t5() {
+  static const Theorem t{"t5",
+                         "T5: tensor attention, Omega(n d) (four-cache: embedding, native pairs) and Omega(n^2 d) (two-cache) (docs/theorems.md#t5)",
+                         setup,
+                         {{"default",
+                           {"--model four-cache-native --n 512 --d 256 --notion rel --eta 1/4 --delta 0",
+                            "--model four-cache-native --n 256 --d 128 --notion l2 --eta 1/4 --delta 1/100 --keys-a hadamard",
+                            "--model four-cache-embed --n 4096 --d 256 --notion rel --eta 1/4 --delta 0",
+                            "--model two-cache --n 65 --d 256 --notion rel --eta 1/4 --delta 0"}},
+                          {"quick", {"--model four-cache-native --n 128 --d 128 --notion rel --eta 1/4 --delta 0"}}},
+                         std::nullopt,
+                         "check_t5"};
+  return t;
+}
+
+}  // namespace attncert::verifiers
