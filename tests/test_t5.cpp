@@ -295,3 +295,51 @@ TEST_CASE("T5 certificates: all three models accepted, tampering rejected", "[t5
     }
   }
 }
+
+TEST_CASE("T5 low-dim: one weight distribution is every query's exact pair histogram", "[t5][codes]") {
+  red::T1Params p;
+  for (std::size_t d : {4, 7, 12, 16}) {
+    const auto row = red::low_dim_bound(d, 1, p, 6);
+    REQUIRE(row.certified);
+    CHECK(row.C == Rational(static_cast<long>(d)));
+    core::SignMatrix a, b;
+    red::low_dim_keys(row, a, b);
+    REQUIRE(a.rows() == row.N);
+    const auto h = red::native_histograms(a, b);  // the explicit instance, every query by the kernel
+    for (std::size_t i = 0; i < row.N; ++i) {
+      CHECK(h.row(i)[0] == row.weights[0] - 1);
+      for (std::size_t k = 1; k <= d; ++k) CHECK(h.row(i)[k] == row.weights[k]);
+    }
+    red::T1Params q = p;
+    q.C = row.C;
+    const auto full = red::certify_rows(h, red::native_zero_rows(row.N), q);
+    CHECK(full.certified);
+    CHECK(full.w_min == row.w_min);
+    CHECK(full.bits == row.bits);
+  }
+  // Too small an entry bound never certifies (C = B^3 d = d/64: no isolation).
+  const auto weak = red::low_dim_bound(8, Rational(1, 4), p, 6);
+  CHECK_FALSE(weak.certified);
+  CHECK_THROWS_AS(red::low_dim_bound(1, 1, p), red::ParameterError);
+  CHECK_THROWS_AS(red::low_dim_bound(8, 0, p), red::ParameterError);
+}
+
+TEST_CASE("T5 low-dim certificates: accepted, a wrong generator rejected", "[t5][checker]") {
+  verifiers::CommonOptions o;
+  o.quiet = true;
+  verifiers::T5Options t;
+  t.model = red::T5Model::low_dim;
+  t.d_min = 3;
+  t.d_max = 9;
+  const auto out = verifiers::verify_t5(t, o);
+  REQUIRE(out.status == verifiers::certified);
+  CHECK(checker::check_certificate_text(out.certificate.dump()).verdict == checker::Verdict::accepted);
+  auto bad = out.certificate;
+  auto& g = bad["instance"]["rows"][4]["generator"];
+  g[1] = g[0];  // dependent rows: pair products coincide
+  CHECK(checker::check_certificate_text(bad.dump()).verdict == checker::Verdict::rejected);
+  bad = out.certificate;
+  bad["claim"]["rows"][2]["bits"] = core::to_string(Rational(bad["claim"]["rows"][2]["bits"].get<std::string>()) + 1);
+  bad["claim"]["rows"][2]["bits_ceil"] = core::to_string(core::ceil(Rational(bad["claim"]["rows"][2]["bits"].get<std::string>())));
+  CHECK(checker::check_certificate_text(bad.dump()).verdict == checker::Verdict::rejected);
+}

@@ -79,11 +79,12 @@ T5Model parse_t5_model(const std::string& s) {
   if (s == "four-cache-embed") return T5Model::embed;
   if (s == "four-cache-native") return T5Model::native;
   if (s == "two-cache") return T5Model::two_cache;
-  throw ParameterError("model", "'" + s + "' is not four-cache-embed, four-cache-native or two-cache");
+  if (s == "low-dim") return T5Model::low_dim;
+  throw ParameterError("model", "'" + s + "' is not four-cache-embed, four-cache-native, two-cache or low-dim");
 }
 
 const char* to_string(T5Model m) {
-  return m == T5Model::embed ? "four-cache-embed" : m == T5Model::native ? "four-cache-native" : "two-cache";
+  return m == T5Model::embed ? "four-cache-embed" : m == T5Model::native ? "four-cache-native" : m == T5Model::two_cache ? "two-cache" : "low-dim";
 }
 
 // ---------------------------------------------------------------------------------------------

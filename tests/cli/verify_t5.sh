@@ -34,3 +34,21 @@ expect 1 "REJECTED .*statement differs" -- "$CHK" "$T/t5bad4.json"
 sed 's/"V2": "1"/"V2": "0"/' "$T/t5e.json" > "$T/t5bad5.json"
 expect 1 "REJECTED .*K2 and V2" -- "$CHK" "$T/t5bad5.json"
 expect 2 "MALFORMED .*--max-pairs" -- "$CHK" --max-pairs 1000 "$T/t5n.json"
+# low dimension: T2's code argument on pair products, one row per d
+expect 0 "certified: for each d in 2..10.*d=10: 160 bits" -- "$A" verify t5 --model low-dim --d 2..10 --cert "$T/t5l.json"
+expect 0 "ACCEPTED \(t5\): all 9 rows re-derived" -- "$CHK" "$T/t5l.json"
+expect 2 "--d" -- "$A" verify t5 --model low-dim --d 1..8
+expect 2 "--d" -- "$A" verify t5 --model low-dim --d 9..4
+expect 2 "--B: must be > 0" -- "$A" verify t5 --model low-dim --d 2..4 --B 0
+expect 2 "--B: B\^3 d = .* exceeds 2\^23" -- "$A" verify t5 --model low-dim --d 200 --B 40
+expect 2 "--max-log2-N" -- "$A" verify t5 --model low-dim --d 8 --max-log2-N 16
+python3 - "$T/t5l.json" "$T/t5lbad.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+w = c["derived"]["rows"][3]["weight_distribution"]
+w[1], w[2] = w[1] + 1, w[2] - 1
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+expect 1 "REJECTED .*weight_distribution" -- "$CHK" "$T/t5lbad.json"
+sed 's/"d_max": "10"/"d_max": "11"/' "$T/t5l.json" > "$T/t5lbad2.json"
+expect 2 "MALFORMED .*one entry per d" -- "$CHK" "$T/t5lbad2.json"

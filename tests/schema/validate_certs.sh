@@ -51,6 +51,7 @@ produce t2-l2 0 "$T/t2-l2.json" -- "$A" verify t2 --d 5..7 --B 2 --notion l2 --e
 produce t5-native 0 "$T/t5-native.json" -- "$A" verify t5 --model four-cache-native --n 64 --d 64 --quiet --cert "$T/t5-native.json"
 produce t5-embed 0 "$T/t5-embed.json" -- "$A" verify t5 --model four-cache-embed --n 300 --d 64 --quiet --cert "$T/t5-embed.json"
 produce t5-two 0 "$T/t5-two.json" -- "$A" verify t5 --model two-cache --n 17 --d 64 --quiet --cert "$T/t5-two.json"
+produce t5-lowdim 0 "$T/t5-lowdim.json" -- "$A" verify t5 --model low-dim --d 2..8 --quiet --cert "$T/t5-lowdim.json"
 # gpu (T7): a decode kernel on random inputs, a T1 instance (amplitude, index_decoding), prefill
 # with masked rows
 produce gpu-decode 0 "$T/gpu-decode.json" -- "$A" verify gpu --kernel decode --dtype f16 --n 1000 --d 64 --quiet --cert "$T/gpu-decode.json"

@@ -1,6 +1,7 @@
 #include "attncert/verifiers/verify_t5.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include "attncert/reductions/certificate_json.hpp"
@@ -227,6 +228,71 @@ void run_embed(Outcome& o, const T5Options& in, const CommonOptions& opt) {
   }
 }
 
+std::string bits_string(const core::SignMatrix& g, std::size_t r) {
+  std::string out;
+  for (std::size_t c = 0; c < g.cols(); ++c) out += g.negative(r, c) ? '1' : '0';
+  return out;
+}
+
+// Low dimension: one row per d, T2's code argument on pair products (C = B^3 d).
+void run_low_dim(Outcome& o, const T5Options& in, const CommonOptions& opt) {
+  if (in.d_min < 2 || in.d_max > red::limits::t5_low_dim_max_dim || in.d_min > in.d_max)
+    throw red::ParameterError("d", "the low-dim model needs a range 2 <= a <= b <= " + std::to_string(red::limits::t5_low_dim_max_dim));
+  Progress bar("t5 low-dim", "dimensions", !opt.quiet && !opt.json);
+  std::vector<red::T5LowDimRow> rows;
+  for (std::uint64_t d = in.d_min; d <= in.d_max; ++d) {
+    red::T1Params prm;
+    prm.notion = in.notion;
+    prm.eta = in.eta;
+    prm.delta = in.delta;
+    rows.push_back(red::low_dim_bound(d, in.B, prm, in.max_log2_N));
+    bar.update(d - in.d_min + 1, in.d_max - in.d_min + 1);
+  }
+  bar.finish();
+  o.table.push_back({"model", "low dimension, entries in [-B, B] (B = " + core::to_string(in.B) +
+                                  "): K1 = B a_j, K2 = B b_j from a code's two halves, C = B^3 d"});
+  o.table.push_back({"notion, eta, delta", std::string(red::to_string(in.notion)) + ", " + core::to_string(in.eta) + ", " + core::to_string(in.delta)});
+  bool all = true;
+  for (const auto& r : rows) {
+    const double ded = static_cast<double>(r.d) * std::exp(static_cast<double>(r.d));  // display only
+    std::string v = r.certified ? core::to_string(r.bits_ceil) + " bits" : "NOT certified (" + r.reason + ")";
+    v += ", N = 2^" + std::to_string(r.m) + " = " + std::to_string(r.N) + " tokens, " + std::to_string(r.N * r.N) +
+         " pairs, D = " + std::to_string(r.D) + ", " + r.code.name + ", w >= " + approx(r.w_min, 6);
+    if (r.certified) v += ", bits/(d e^d) ~ " + approx(r.bits.convert_to<double>() / ded, 3);
+    o.table.push_back({"d = " + std::to_string(r.d), v});
+    all = all && r.certified;
+  }
+  if (!all) {
+    o.status = inconclusive;
+    o.reason = "some dimension does not certify (see the table)";
+    return;
+  }
+  o.status = certified;
+  o.reason = rows.front().reason;
+  o.claim = "for each d in " + std::to_string(in.d_min) + ".." + std::to_string(in.d_max) + ", any algorithm that " +
+            red::to_string(in.notion) + "-approximates the last tensor-attention output (eta=" + core::to_string(in.eta) +
+            ", delta=" + core::to_string(in.delta) + ") with entries in [-B, B], B=" + core::to_string(in.B) +
+            ", keeps >= the row's certified bits (d=" + std::to_string(rows.back().d) + ": " + core::to_string(rows.back().bits_ceil) + " bits)";
+  nlohmann::json inst = nlohmann::json::array(), der = nlohmann::json::array(), cl = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json gen = nlohmann::json::array();
+    for (std::size_t t = 0; t < 2 * r.m; ++t) gen.push_back(bits_string(r.code.generator, t));
+    inst.push_back({{"d", std::to_string(r.d)}, {"C", core::to_string(r.C)}, {"code", r.code.name}, {"generator", gen},
+                    {"m", std::to_string(r.m)}, {"N", std::to_string(r.N)}, {"zero_rows", std::to_string(red::native_zero_rows(r.N))}});
+    der.push_back({{"d", std::to_string(r.d)}, {"D", std::to_string(r.D)}, {"weight_distribution", r.weights},
+                   {"w_min_lower", core::to_string(r.w_min)}, {"phi_upper", core::to_string(r.phi)},
+                   {"p_upper", core::to_string(r.p)}, {"H2(p)", red::interval_json(r.h2_lo, r.h2_hi)}});
+    cl.push_back({{"d", std::to_string(r.d)}, {"bits", core::to_string(r.bits)}, {"bits_ceil", core::to_string(r.bits_ceil)}});
+  }
+  o.certificate = certificate_header("t5");
+  o.certificate["parameters"] = {{"model", "low-dim"}, {"d_min", std::to_string(in.d_min)}, {"d_max", std::to_string(in.d_max)},
+                                 {"B", core::to_string(in.B)}, {"notion", red::to_string(in.notion)},
+                                 {"eta", core::to_string(in.eta)}, {"delta", core::to_string(in.delta)}};
+  o.certificate["instance"] = {{"keys", "code_pairs"}, {"rows", inst}};
+  o.certificate["derived"] = {{"rows", der}};
+  o.certificate["claim"] = {{"kind", "bounded_entry_kv_cache_lower_bound_bits"}, {"rows", cl}};
+}
+
 }  // namespace
 
 Outcome verify_t5(const T5Options& in, const CommonOptions& opt) {
@@ -249,6 +315,11 @@ Outcome verify_t5(const T5Options& in, const CommonOptions& opt) {
       o.label += " keys=" + in.keys.describe();
       run_embed(o, in, opt);
       break;
+    case red::T5Model::low_dim:
+      o.label = "low-dim d=" + std::to_string(in.d_min) + ".." + std::to_string(in.d_max) + " B=" + core::to_string(in.B) + " " +
+                red::to_string(in.notion) + " eta=" + core::to_string(in.eta) + " delta=" + core::to_string(in.delta);
+      run_low_dim(o, in, opt);
+      break;
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return o;
@@ -261,12 +332,12 @@ Runner setup(CLI::App& sub) {
   struct Text {
     std::string model = "four-cache-native", n = "512", d = "256", C, notion = def::notion, eta = core::to_string(def::eta()),
                 delta = core::to_string(def::delta()), keys = "random", keys_a = "random", keys_b = "random",
-                timeout = std::to_string(def::lemma_timeout_ms);
+                timeout = std::to_string(def::lemma_timeout_ms), B = "1", max_log2_N = "10";
   };
   auto t = std::make_shared<Text>();
-  sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache (default " + t->model + ")");
+  sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache | low-dim (default " + t->model + ")");
   sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + ")");
-  sub.add_option("--d", t->d, "dimension d (default " + t->d + ")");
+  auto* dgiven = sub.add_option("--d", t->d, "dimension d (default " + t->d + "); low-dim: a range a..b or one d (default 2..16)");
   auto* C = sub.add_option("--C", t->C, "score scale C > 0, exact (default: ceil(16 ln(8 rows)/(1 - rho))/16 from the instance's rho)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
   sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
@@ -274,13 +345,26 @@ Runner setup(CLI::App& sub) {
   sub.add_option("--keys", t->keys, "four-cache-embed: T1's key sources (random | hadamard | file:PATH | code:...); two-cache: random | hadamard (default random)");
   sub.add_option("--keys-a", t->keys_a, "four-cache-native: the K1 factor, random | hadamard (default random, seed --seed)");
   sub.add_option("--keys-b", t->keys_b, "four-cache-native: the K2 factor, random | hadamard (default random, seed --seed XOR 0xB0B5EED5); not both hadamard");
+  sub.add_option("--B", t->B, "low-dim: entry bound B > 0 of q, K1, K2 (default 1); C = B^3 d");
+  sub.add_option("--max-log2-N", t->max_log2_N, "low-dim: largest m, N = 2^m tokens (default 10, at most 15)");
   sub.add_option("--timeout-ms", t->timeout, "four-cache-embed: time limit per embedding lemma and solver (default " + t->timeout + ")");
-  return [t, C](const CommonOptions& opt) {
+  return [t, C, dgiven](const CommonOptions& opt) {
     namespace lim = red::limits;
     T5Options p;
     p.model = red::parse_t5_model(t->model);
     p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
-    p.d = parse_count(t->d, "--d", 1, lim::max_dim);
+    if (p.model == red::T5Model::low_dim) {
+      const std::string dtext = t->d == "256" && !dgiven->count() ? std::string("2..16") : t->d;
+      const auto dots = dtext.find("..");
+      p.d_min = parse_count(dtext.substr(0, dots), "--d", 2, red::limits::t5_low_dim_max_dim);
+      p.d_max = dots == std::string::npos ? p.d_min : parse_count(dtext.substr(dots + 2), "--d", 2, red::limits::t5_low_dim_max_dim);
+      if (p.d_max < p.d_min) throw BadInput("--d: the range " + dtext + " is empty");
+      p.B = parse_rational_param(t->B, "--B");
+      if (p.B <= 0) throw BadInput("--B: must be > 0, got " + t->B);
+      p.max_log2_N = static_cast<unsigned>(parse_count(t->max_log2_N, "--max-log2-N", 1, red::limits::t5_low_dim_max_log2_N));
+    } else {
+      p.d = parse_count(t->d, "--d", 1, lim::max_dim);
+    }
     if (C->count()) p.C = parse_rational_param(t->C, "--C");
     p.notion = red::parse_notion(t->notion);
     p.eta = parse_rational_param(t->eta, "--eta");
@@ -311,7 +395,8 @@ const Theorem& theorem_t5() {
                            {"--model four-cache-native --n 512 --d 256 --notion rel --eta 1/4 --delta 0",
                             "--model four-cache-native --n 256 --d 128 --notion l2 --eta 1/4 --delta 1/100 --keys-a hadamard",
                             "--model four-cache-embed --n 4096 --d 256 --notion rel --eta 1/4 --delta 0",
-                            "--model two-cache --n 65 --d 256 --notion rel --eta 1/4 --delta 0"}},
+                            "--model two-cache --n 65 --d 256 --notion rel --eta 1/4 --delta 0",
+                            "--model low-dim --d 2..16 --B 1 --notion rel --eta 1/4 --delta 0"}},
                           {"quick", {"--model four-cache-native --n 128 --d 128 --notion rel --eta 1/4 --delta 0"}}},
                          std::nullopt,
                          "check_t5"};

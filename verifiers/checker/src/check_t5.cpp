@@ -183,15 +183,131 @@ void native_row(const Keys& A, const Keys& B, std::size_t i, std::uint32_t* h) {
   --h[0];  // the pair (i, i): Bob's target
 }
 
+// Low dimension: per d, the 2m generator rows' 2^{2m} codewords (the pair products) enumerated
+// here, their weight distribution, Lemma 1 with 2N + 1 zero rows at C = B^3 d, Lemma 3, INDEX on N d.
+void check_low_dim(const Cert& c) {
+  c.expect_sections({"derived"});
+  const json& prm = c.doc.at("parameters");
+  expect_keys(prm, "parameters", {"model", "d_min", "d_max", "B", "notion", "eta", "delta"});
+  const std::uint64_t d_min = integer_in(prm, "parameters", "d_min", 2, 256), d_max = integer_in(prm, "parameters", "d_max", 2, 256);
+  if (d_min > d_max) throw Malformed("parameters: d_min > d_max");
+  const mpq_class B = rational_field(prm, "parameters", "B");
+  const mpq_class eta = rational_field(prm, "parameters", "eta"), delta = rational_field(prm, "parameters", "delta");
+  const std::string notion = text(prm, "parameters", "notion");
+  if (B <= 0) throw Malformed("parameters.B must be > 0");
+  if (eta < 0 || eta >= 1) throw Malformed("parameters.eta must lie in [0, 1)");
+  if (delta < 0 || delta >= 1) throw Malformed("parameters.delta must lie in [0, 1)");
+  if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
+  const json& inst = c.doc.at("instance");
+  expect_keys(inst, "instance", {"keys", "rows"});
+  if (text(inst, "instance", "keys") != "code_pairs") throw Malformed("instance.keys must be \"code_pairs\"");
+  const json& der = c.doc.at("derived");
+  expect_keys(der, "derived", {"rows"});
+  const json& claim = c.doc.at("claim");
+  expect_keys(claim, "claim", {"kind", "rows"});
+  if (text(claim, "claim", "kind") != "bounded_entry_kv_cache_lower_bound_bits") throw Malformed("claim.kind is not bounded_entry_kv_cache_lower_bound_bits");
+  const json &ir = inst.at("rows"), &dr = der.at("rows"), &cr = claim.at("rows");
+  const std::size_t count = d_max - d_min + 1;
+  if (!ir.is_array() || !dr.is_array() || !cr.is_array() || ir.size() != count || dr.size() != count || cr.size() != count)
+    throw Malformed("instance.rows, derived.rows and claim.rows must have one entry per d in d_min..d_max");
+  // Budget: all codewords enumerated, counted per 256 coordinates (d <= 256: one each).
+  std::uint64_t budget = 0;
+  for (std::size_t r = 0; r < count; ++r) {
+    const std::string at = "instance.rows[" + std::to_string(r) + "]";
+    expect_keys(ir[r], at, {"d", "C", "code", "generator", "m", "N", "zero_rows"});
+    const std::uint64_t m = integer_in(ir[r], at, "m", 1, 15);
+    budget += std::uint64_t{1} << (2 * m);
+  }
+  if (budget > c.opt.max_pairs)
+    throw Malformed("needs " + std::to_string(budget) + " codewords enumerated, above --max-pairs " + std::to_string(c.opt.max_pairs));
+  const mpz_class one = mpz_class(1) << 96;
+  auto upper = [&](const mpq_class& x) { return x <= -67 ? mpz_class(1) : ceil_q(q_exp(x, 128).hi * mpq_class(one)); };
+  for (std::size_t r = 0; r < count; ++r) {
+    const std::string ia = "instance.rows[" + std::to_string(r) + "]", da = "derived.rows[" + std::to_string(r) + "]",
+                      ca = "claim.rows[" + std::to_string(r) + "]";
+    const std::size_t d = d_min + r;
+    for (const auto& [obj, at] : {std::pair<const json*, std::string>{&ir[r], ia}, {&dr[r], da}, {&cr[r], ca}})
+      if (integer_field(*obj, at, "d") != mpz_class(static_cast<unsigned long>(d))) throw Malformed(at + ".d must be d_min + " + std::to_string(r));
+    expect_keys(dr[r], da, {"d", "D", "weight_distribution", "w_min_lower", "phi_upper", "p_upper", "H2(p)"});
+    expect_keys(cr[r], ca, {"d", "bits", "bits_ceil"});
+    text(ir[r], ia, "code");  // the construction's name: for the reader, the generator rows decide
+    const std::uint64_t m = integer_in(ir[r], ia, "m", 1, 15), N = std::uint64_t{1} << m;
+    if (integer_in(ir[r], ia, "N", 2, 1u << 15) != N) throw Malformed(ia + ".N must be 2^m");
+    if (integer_in(ir[r], ia, "zero_rows", 1, UINT32_MAX) != 2 * N + 1) throw Rejected(ia + ".zero_rows is not 2N + 1 (Bob's token's pairs)");
+    const mpq_class C = rational_field(ir[r], ia, "C");
+    if (C != B * B * B * mpq_class(static_cast<unsigned long>(d))) throw Rejected(ia + ".C is not B^3 d");
+    if (C > mpq_class(mpz_class(static_cast<unsigned long>(format_limits().max_C_num)))) throw Malformed(ia + ".C exceeds 2^23");
+    const json& gen = ir[r].at("generator");
+    if (!gen.is_array() || gen.size() != 2 * m) throw Malformed(ia + ".generator must hold 2m rows");
+    std::vector<std::vector<std::uint64_t>> g;
+    const std::size_t words = (d + 63) / 64;
+    for (const json& row : gen) {
+      if (!row.is_string() || row.get<std::string>().size() != d || row.get<std::string>().find_first_not_of("01") != std::string::npos)
+        throw Malformed(ia + ".generator: a row is not d characters 0/1");
+      std::vector<std::uint64_t> bits(words, 0);
+      const std::string s = row.get<std::string>();
+      for (std::size_t col = 0; col < d; ++col)
+        if (s[col] == '1') bits[col / 64] |= std::uint64_t{1} << (col % 64);
+      g.push_back(bits);
+    }
+    // Every codeword of the 2m rows: message u -> XOR of the rows with bit set (Gray order walk).
+    std::vector<std::uint64_t> A(d + 1, 0), cw(words, 0);
+    A[0] = 1;  // u = 0
+    for (std::uint64_t u = 1; u < (std::uint64_t{1} << (2 * m)); ++u) {
+      const int t = __builtin_ctzll(u);  // Gray code step: flip row t
+      for (std::size_t w = 0; w < words; ++w) cw[w] ^= g[static_cast<std::size_t>(t)][w];
+      unsigned wt = 0;
+      for (std::size_t w = 0; w < words; ++w) wt += static_cast<unsigned>(__builtin_popcountll(cw[w]));
+      ++A[wt];
+    }
+    if (A[0] != 1) throw Rejected(ia + ".generator: dependent rows (a nonzero message has weight 0: pair products coincide)");
+    const json& wd = dr[r].at("weight_distribution");
+    if (!wd.is_array() || wd.size() != d + 1) throw Malformed(da + ".weight_distribution must hold d + 1 JSON integers");
+    for (std::size_t k = 0; k <= d; ++k)
+      if (!wd[k].is_number_unsigned() || wd[k].get<std::uint64_t>() != A[k])
+        throw Rejected(da + ".weight_distribution[" + std::to_string(k) + "] differs from the regenerated code");
+    std::size_t Dmin = 0;
+    for (std::size_t k = 1; k <= d && !Dmin; ++k)
+      if (A[k]) Dmin = k;
+    if (integer_field(dr[r], da, "D") != mpz_class(static_cast<unsigned long>(Dmin))) throw Rejected(da + ".D is not the minimum nonzero weight");
+    // Lemma 1 (every query alike), Lemma 3, INDEX.
+    mpz_class Dfix = one + upper(-C) * static_cast<unsigned long>(2 * N + 1);
+    for (std::size_t k = 1; k <= d; ++k)
+      if (A[k]) {
+        mpq_class x(-2 * static_cast<long>(k), static_cast<unsigned long>(d));
+        x.canonicalize();
+        Dfix += upper(C * x) * mpz_class(std::to_string(A[k]));
+      }
+    mpq_class w_check(one, Dfix);
+    w_check.canonicalize();
+    if (rational_field(dr[r], da, "w_min_lower") > w_check) throw Rejected(da + ".w_min_lower exceeds the re-derived bound");
+    const mpq_class phi = rational_field(dr[r], da, "phi_upper"), p = rational_field(dr[r], da, "p_upper");
+    const std::uint64_t F = flips(notion, eta, d, one, Dfix);
+    if (phi < mpq_class(static_cast<unsigned long>(F), static_cast<unsigned long>(d))) throw Rejected(da + ".phi_upper is below F/d");
+    if (phi > 1) throw Rejected(da + ".phi_upper must lie in [0, 1]");
+    if (p != delta + phi) throw Rejected(da + ".p_upper is not delta + phi_upper");
+    if (2 * p >= 1) throw Rejected(da + ".p_upper >= 1/2: INDEX gives no bound");
+    auto h2 = [&](unsigned b) { return q_h2(p, b); };
+    check_contains(h2, dr[r].at("H2(p)"), da + ".H2(p)");
+    const mpq_class bits = rational_field(cr[r], ca, "bits");
+    const mpq_class Nd(mpz_class(static_cast<unsigned long>(N)) * static_cast<unsigned long>(d));
+    if (!decide_le(h2, 1 - bits / Nd, ca + ".bits")) throw Rejected(ca + ".bits exceeds N d (1 - H2(p))");
+    if (integer_field(cr[r], ca, "bits_ceil") != ceil_q(bits)) throw Rejected(ca + ".bits_ceil is not ceil(bits)");
+  }
+  c.summary = "all " + std::to_string(count) + " rows re-derived (the pair products' codewords enumerated, weights, Lemma 1/3, INDEX)";
+}
+
 }  // namespace
 
 void check_t5(const Cert& c) {
   const FormatLimits lim = format_limits();
   const json& prm = c.doc.at("parameters");
+  if (prm.is_object() && prm.contains("model") && prm.at("model").is_string() && prm.at("model").get<std::string>() == "low-dim")
+    return check_low_dim(c);
   expect_keys(prm, "parameters", {"model", "n", "N", "d", "C", "notion", "eta", "delta", "zero_rows"});
   const std::string model = text(prm, "parameters", "model");
   if (model != "four-cache-embed" && model != "four-cache-native" && model != "two-cache")
-    throw Malformed("parameters.model must be four-cache-embed, four-cache-native or two-cache");
+    throw Malformed("parameters.model must be four-cache-embed, four-cache-native, two-cache or low-dim");
   const bool embed = model == "four-cache-embed", native = model == "four-cache-native";
   c.expect_sections(embed ? std::initializer_list<const char*>{"statistics", "derived", "embedding"}
                           : std::initializer_list<const char*>{"statistics", "derived"});

@@ -11,6 +11,7 @@
 #include "attncert/core/attention_ref.hpp"
 #include "attncert/core/rational.hpp"
 #include "attncert/core/sign_matrix.hpp"
+#include "attncert/reductions/codes.hpp"
 #include "attncert/reductions/keys.hpp"
 #include "attncert/reductions/t1.hpp"
 
@@ -39,9 +40,9 @@ std::vector<double> tensor_attention_f64(const std::vector<double>& q, const std
                                          const std::vector<std::vector<double>>& V2, double scale, std::size_t tokens = 0);
 
 // ---- Models ----
-enum class T5Model { embed, native, two_cache };
+enum class T5Model { embed, native, two_cache, low_dim };
 T5Model parse_t5_model(const std::string& s);  // throws ParameterError("model")
-const char* to_string(T5Model m);               // four-cache-embed | four-cache-native | two-cache
+const char* to_string(T5Model m);               // four-cache-embed | four-cache-native | two-cache | low-dim
 
 // ---- Four-cache, embedding: with K2 = V2 = 1 tensor attention is ordinary attention ----
 // Checked exactly on `instances` random instances with n = 1..max_n tokens: (1) every score
@@ -101,5 +102,44 @@ inline std::uint64_t native_zero_rows(std::size_t N) { return 2 * static_cast<st
 // that involve it (key 0, value 0). T1 with N = (n - 1)^2 keys.
 inline std::uint64_t two_cache_rows(std::uint64_t n) { return (n - 1) * (n - 1); }
 inline std::uint64_t two_cache_zero_rows(std::uint64_t n) { return 2 * n - 1; }
+
+// ---- Low dimension: T2's code argument on pair products (bounded entries) ----
+// Entries of q, K1, K2 lie in [-B, B]. Take a binary linear code of length d and 2m of its
+// generator rows g_0..g_{2m-1} (the subcode of its first 2m rows); Alice's N = 2^m tokens have
+// K1[j] = B a_j with a_j the codeword of message j over g_0..g_{m-1}, K2[j] = B b_j with b_j the
+// codeword of message j over g_m..g_{2m-1} (as signs), V1 = (-1)^{x_j}, V2 = 1; Bob queries
+// B (a_i o b_i), with K1 = K2 = V1 = V2 = 0. Scores are B^3 <a_i o b_i, a_j1 o b_j2>: T1's form with
+// C = B^3 d. The pair products a_j1 ^ b_j2 are the 2^{2m} codewords of the subcode, each once, and by
+// linearity every query's distances to the other N^2 - 1 pairs are the weights of the nonzero
+// codewords: one weight distribution decides every row. Bob's token adds 2N + 1 pairs of score 0
+// and value 0. INDEX on N d bits.
+namespace limits {
+inline constexpr std::uint64_t t5_low_dim_max_dim = 256;
+inline constexpr unsigned t5_low_dim_max_log2_N = 15;  // N = 2^m <= 2^15 tokens: N^2 <= 2^30 pairs
+}  // namespace limits
+
+struct T5LowDimRow {
+  std::size_t d = 0;
+  core::Rational B, C;              // C = B^3 d
+  T1Params prm;
+  bool certified = false;
+  std::string reason;
+  std::size_t candidates = 0;       // (code, m) pairs evaluated
+  Code code;                        // the base code fitted to length d; its first 2m rows are used
+  std::size_t m = 0, N = 0;         // N = 2^m tokens of Alice's
+  std::size_t D = 0;                // minimum distance of the 2^{2m} pair products
+  std::vector<std::uint64_t> weights;  // A_0..A_d of the 2m-row subcode (A_0 = 1)
+  core::Rational w_min, margin, phi, p;
+  std::uint32_t flips = 0;
+  core::Rational h2_lo, h2_hi, bits;
+  core::Integer bits_ceil;
+};
+// The best certified row for dimension d (2..256; ParameterError naming "d", "B", "eta", "delta",
+// "max_log2_N"): Reed-Muller, BCH and extended BCH codes fitted to length d (as T2), every m with
+// 2m <= min(k, 2 max_log2_N); most bits wins, then the larger w_min.
+T5LowDimRow low_dim_bound(std::size_t d, const core::Rational& B, const T1Params& prm,
+                          unsigned max_log2_N = 10);
+// Alice's keys of the chosen row: a (N x d) and b (N x d), as sign rows (bit 1 -> -1).
+void low_dim_keys(const T5LowDimRow& row, core::SignMatrix& a, core::SignMatrix& b);
 
 }  // namespace attncert::reductions

@@ -21,6 +21,10 @@ struct T5Options {
   reductions::KeySource keys;                    // embed, two-cache: T1's key sources
   reductions::KeySource keys_a, keys_b;          // native: random | hadamard each
   unsigned lemma_timeout_ms = reductions::defaults::lemma_timeout_ms;  // embed: the identity lemmas
+  // low-dim: the range of d (--d a..b), the entry bound B and the largest m (N = 2^m tokens)
+  std::uint64_t d_min = 2, d_max = 16;
+  core::Rational B = 1;
+  unsigned max_log2_N = 10;
 };
 Outcome verify_t5(const T5Options& prm, const CommonOptions& opt);
 
