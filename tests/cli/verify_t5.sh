@@ -52,3 +52,8 @@ PY
 expect 1 "REJECTED .*weight_distribution" -- "$CHK" "$T/t5lbad.json"
 sed 's/"d_max": "10"/"d_max": "11"/' "$T/t5l.json" > "$T/t5lbad2.json"
 expect 2 "MALFORMED .*one entry per d" -- "$CHK" "$T/t5lbad2.json"
+expect 2 "--C: the low-dim model fixes C" -- "$A" verify t5 --model low-dim --d 4 --C 3
+# sweep t5: the low-dim rows as CSV (+ plot when gnuplot exists), beside T2's bound
+expect 0 "wrote .*t5.csv" -- "$A" sweep t5 --d 2..8 --out "$T/sw5" --quiet
+expect 0 "^8,1,64,8,64,2,RM\(2;3\),1024,128," -- cat "$T/sw5/t5.csv"
+expect 2 "--d" -- "$A" sweep t5 --d 8..2 --out "$T/sw5b"

@@ -1,13 +1,19 @@
 #include "attncert/verifiers/verify_t5.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
 #include <cmath>
 #include <memory>
 
 #include "attncert/reductions/certificate_json.hpp"
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/t1_setup.hpp"
+#include "attncert/reductions/t2.hpp"
 #include "attncert/reductions/t5_lemmas.hpp"
+#include "attncert/verifiers/atomic_file.hpp"
 #include "attncert/verifiers/certificate.hpp"
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/progress.hpp"
@@ -354,6 +360,7 @@ Runner setup(CLI::App& sub) {
     p.model = red::parse_t5_model(t->model);
     p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
     if (p.model == red::T5Model::low_dim) {
+      if (C->count()) throw BadInput("--C: the low-dim model fixes C = B^3 d; set the entry bound --B instead");
       const std::string dtext = t->d == "256" && !dgiven->count() ? std::string("2..16") : t->d;
       const auto dots = dtext.find("..");
       p.d_min = parse_count(dtext.substr(0, dots), "--d", 2, red::limits::t5_low_dim_max_dim);
@@ -385,6 +392,92 @@ Runner setup(CLI::App& sub) {
   };
 }
 
+
+// `attncert sweep t5`: the low-dim rows over d as CSV and a plot (log scale): T5's certified bits
+// beside T2's bounded-entry bits at the same d and B (ordinary attention, entries in [-B, B]) and
+// d e^d for reference.
+std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
+  struct Text {
+    std::string d = "2..24", B = "1", notion = red::defaults::notion, eta = core::to_string(red::defaults::eta()),
+                delta = core::to_string(red::defaults::delta()), max_log2_N = "10", out = "out/sweep_t5";
+  };
+  auto t = std::make_shared<Text>();
+  sub.add_option("--d", t->d, "range of d, a..b (default " + t->d + ")");
+  sub.add_option("--B", t->B, "entry bound B > 0 (default 1)");
+  sub.add_option("--notion", t->notion, "rel | abs | l2 (default " + t->notion + ")");
+  sub.add_option("--eta", t->eta, "eta in [0, 1) (default " + t->eta + ")");
+  sub.add_option("--delta", t->delta, "delta in [0, 1) (default " + t->delta + ")");
+  sub.add_option("--max-log2-N", t->max_log2_N, "largest m, N = 2^m tokens (default 10)");
+  sub.add_option("--out", t->out, "output directory (default " + t->out + ")");
+  return [t](const CommonOptions& opt) {
+    const auto dots = t->d.find("..");
+    const std::uint64_t lo = parse_count(t->d.substr(0, dots), "--d", 2, red::limits::t5_low_dim_max_dim);
+    const std::uint64_t hi = dots == std::string::npos ? lo : parse_count(t->d.substr(dots + 2), "--d", 2, red::limits::t5_low_dim_max_dim);
+    if (hi < lo) throw BadInput("--d: the range " + t->d + " is empty");
+    const Rational B = parse_rational_param(t->B, "--B");
+    if (B <= 0) throw BadInput("--B: must be > 0, got " + t->B);
+    red::T1Params prm;
+    prm.notion = red::parse_notion(t->notion);
+    prm.eta = parse_rational_param(t->eta, "--eta");
+    prm.delta = parse_rational_param(t->delta, "--delta");
+    const unsigned mlog = static_cast<unsigned>(parse_count(t->max_log2_N, "--max-log2-N", 1, red::limits::t5_low_dim_max_log2_N));
+    if (t->out.empty()) throw BadInput("--out: empty value");
+    make_directories(t->out);
+    std::ostringstream csv;
+    csv << "d,certified,bits_ceil,N,pairs,D,code,t2_bits_ceil,t2_N,d_e_d\n";
+    Progress bar("sweep t5", "d", !opt.quiet);
+    std::size_t certified_rows = 0;
+    for (std::uint64_t d = lo; d <= hi; ++d) {
+      const auto row = red::low_dim_bound(d, B, prm, mlog);
+      red::T2Request q;
+      q.d = d;
+      q.B = B;
+      q.notion = prm.notion;
+      q.eta = prm.eta;
+      q.delta = prm.delta;
+      std::string t2_bits, t2_N;
+      if (B * B * Rational(static_cast<long>(d)) <= Rational(core::Integer(red::limits::max_C))) {
+        const auto r2 = red::bounded_entry_bound(q);
+        if (r2.certified) t2_bits = core::to_string(r2.bits_ceil), t2_N = std::to_string(r2.N);
+      }
+      std::string name = row.code.name;
+      std::replace(name.begin(), name.end(), ',', ';');
+      certified_rows += row.certified;
+      csv << d << ',' << (row.certified ? 1 : 0) << ',' << (row.certified ? core::to_string(row.bits_ceil) : "") << ',' << row.N << ','
+          << row.N * row.N << ',' << row.D << ',' << name << ',' << t2_bits << ',' << t2_N << ','
+          << approx(static_cast<double>(d) * std::exp(static_cast<double>(d)), 8) << '\n';
+      bar.update(d - lo + 1, hi - lo + 1);
+    }
+    bar.finish();
+    const std::string path = t->out + "/t5.csv";
+    write_file_atomic(path, csv.str());
+    std::printf("%zu of %llu rows certified\nwrote %s\n", certified_rows, static_cast<unsigned long long>(hi - lo + 1), path.c_str());
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+      std::printf("no plot (gnuplot not found)\n");
+      return 0;
+    }
+    std::ostringstream body;
+    body << "set datafile separator ','\n"
+         << "set title \"T5, low dimension: certified KV-cache bits of tensor attention vs ordinary attention (T2) (B=" << core::to_string(B)
+         << ", " << red::to_string(prm.notion) << ", eta=" << core::to_string(prm.eta) << ", delta=" << core::to_string(prm.delta)
+         << ")\" noenhanced\n"
+         << "set xlabel 'd'\nset ylabel 'bits (log scale)'\nset logscale y\nset grid\nset key outside bottom center horizontal\n"
+         << "plot '" << path << "' using 1:($2==1?$3:1/0) with linespoints pt 7 lw 2 lc rgb '#d73027' title 'T5 low-dim, certified bits', \\\n"
+         << "     '" << path << "' using 1:8 with linespoints pt 5 lw 2 lc rgb '#1a9850' title 'T2 (ordinary attention), certified bits', \\\n"
+         << "     '" << path << "' using 1:10 with lines lw 1 lc rgb '#888888' title 'd e^d'\n";
+    for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
+                                    {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {
+      const std::string out = t->out + "/t5." + ext, tmp = out + ".tmp.plot", script = t->out + "/t5_" + ext + ".gp";
+      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
+      InterruptCleanup guard(tmp);
+      const std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
+      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) std::printf("wrote %s\n", out.c_str());
+      else std::remove(tmp.c_str());
+    }
+    return 0;
+  };
+}
+
 }  // namespace
 
 const Theorem& theorem_t5() {
@@ -398,7 +491,7 @@ const Theorem& theorem_t5() {
                             "--model two-cache --n 65 --d 256 --notion rel --eta 1/4 --delta 0",
                             "--model low-dim --d 2..16 --B 1 --notion rel --eta 1/4 --delta 0"}},
                           {"quick", {"--model four-cache-native --n 128 --d 128 --notion rel --eta 1/4 --delta 0"}}},
-                         std::nullopt,
+                         Sweep{"T5 low dimension over d: CSV + SVG/PNG of the certified bits beside T2's", sweep_setup},
                          "check_t5"};
   return t;
 }
