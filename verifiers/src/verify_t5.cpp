@@ -27,7 +27,7 @@ namespace red = attncert::reductions;
 
 namespace {
 
-constexpr int kLemmaN = 4, kLemmaD = 2;  // the embedding lemmas' size (n <= 4 tokens, 2 coordinates)
+constexpr int kLemmaMaxN = 4, kLemmaD = 2;  // the embedding lemmas' sizes: n = 2..4 tokens, 2 coordinates
 
 std::string header_label(const T5Options& in) {
   return std::string(red::to_string(in.model)) + " n=" + std::to_string(in.n) + " d=" + std::to_string(in.d) + " " +
@@ -188,7 +188,9 @@ void run_embed(Outcome& o, const T5Options& in, const CommonOptions& opt) {
   const red::T5Report rep = red::certify_rows(h, 1, tp);  // T1's Lemma 1: Bob's one zero row
   // The identity: exact checks on random instances, and the lemmas by Z3 and cvc5.
   const red::EmbeddingCheck ex = red::check_embedding_identity(opt.seed, 24, 4, 3);
-  const auto lemmas = red::embedding_lemma_scripts(kLemmaN, kLemmaD);
+  std::vector<red::SmtLemma> lemmas;
+  for (int n = 2; n <= kLemmaMaxN; ++n)
+    for (auto& l : red::embedding_lemma_scripts(n, kLemmaD)) lemmas.push_back(std::move(l));
   const auto proofs = red::prove_lemmas(lemmas, in.lemma_timeout_ms);
   o.table = {{"model", "four-cache, embedding: K2 = V2 = 1, K1 = T1's keys, V1 = T1's values"},
              {"N (Alice's tokens)", std::to_string(N)},
