@@ -57,3 +57,9 @@ expect 2 "--C: the low-dim model fixes C" -- "$A" verify t5 --model low-dim --d 
 expect 0 "wrote .*t5.csv" -- "$A" sweep t5 --d 2..8 --out "$T/sw5" --quiet
 expect 0 "^8,1,64,8,64,2,RM\(2;3\),1024,128," -- cat "$T/sw5/t5.csv"
 expect 2 "--d" -- "$A" sweep t5 --d 8..2 --out "$T/sw5b"
+# an option the model does not use is bad input
+expect 2 "--keys-a: only the four-cache-native model takes it" -- "$A" verify t5 --model two-cache --n 9 --keys-a hadamard
+expect 2 "--keys: only the four-cache-embed or two-cache model" -- "$A" verify t5 --model four-cache-native --keys hadamard
+expect 2 "--B: only the low-dim model" -- "$A" verify t5 --n 16 --B 2
+expect 2 "--n: only the four-cache-embed, four-cache-native or two-cache model" -- "$A" verify t5 --model low-dim --n 16
+expect 2 "--timeout-ms: only the four-cache-embed model" -- "$A" verify t5 --n 16 --timeout-ms 100

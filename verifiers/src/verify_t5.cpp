@@ -344,22 +344,34 @@ Runner setup(CLI::App& sub) {
   };
   auto t = std::make_shared<Text>();
   sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache | low-dim (default " + t->model + ")");
-  sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + ")");
+  auto* ngiven = sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + ")");
   auto* dgiven = sub.add_option("--d", t->d, "dimension d (default " + t->d + "); low-dim: a range a..b or one d (default 2..16)");
   auto* C = sub.add_option("--C", t->C, "score scale C > 0, exact (default: ceil(16 ln(8 rows)/(1 - rho))/16 from the instance's rho)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
   sub.add_option("--eta", t->eta, "approximation parameter eta in [0, 1) (default " + t->eta + ")");
   sub.add_option("--delta", t->delta, "failure probability per output delta in [0, 1) (default " + t->delta + ")");
-  sub.add_option("--keys", t->keys, "four-cache-embed: T1's key sources (random | hadamard | file:PATH | code:...); two-cache: random | hadamard (default random)");
-  sub.add_option("--keys-a", t->keys_a, "four-cache-native: the K1 factor, random | hadamard (default random, seed --seed)");
-  sub.add_option("--keys-b", t->keys_b, "four-cache-native: the K2 factor, random | hadamard (default random, seed --seed XOR 0xB0B5EED5); not both hadamard");
-  sub.add_option("--B", t->B, "low-dim: entry bound B > 0 of q, K1, K2 (default 1); C = B^3 d");
-  sub.add_option("--max-log2-N", t->max_log2_N, "low-dim: largest m, N = 2^m tokens (default 10, at most 15)");
-  sub.add_option("--timeout-ms", t->timeout, "four-cache-embed: time limit per embedding lemma and solver (default " + t->timeout + ")");
-  return [t, C, dgiven](const CommonOptions& opt) {
+  auto* keys = sub.add_option("--keys", t->keys, "four-cache-embed: T1's key sources (random | hadamard | file:PATH | code:...); two-cache: random | hadamard (default random)");
+  auto* keys_a = sub.add_option("--keys-a", t->keys_a, "four-cache-native: the K1 factor, random | hadamard (default random, seed --seed)");
+  auto* keys_b = sub.add_option("--keys-b", t->keys_b, "four-cache-native: the K2 factor, random | hadamard (default random, seed --seed XOR 0xB0B5EED5); not both hadamard");
+  auto* B = sub.add_option("--B", t->B, "low-dim: entry bound B > 0 of q, K1, K2 (default 1); C = B^3 d");
+  auto* mlog = sub.add_option("--max-log2-N", t->max_log2_N, "low-dim: largest m, N = 2^m tokens (default 10, at most 15)");
+  auto* timeout = sub.add_option("--timeout-ms", t->timeout, "four-cache-embed: time limit per embedding lemma and solver (default " + t->timeout + ")");
+  return [t, C, dgiven, ngiven, keys, keys_a, keys_b, B, mlog, timeout](const CommonOptions& opt) {
     namespace lim = red::limits;
     T5Options p;
     p.model = red::parse_t5_model(t->model);
+    // An option the model does not use is bad input, not silently ignored.
+    const bool native = p.model == red::T5Model::native, low = p.model == red::T5Model::low_dim, embed = p.model == red::T5Model::embed;
+    auto only = [&](const CLI::Option* o, const char* flag, bool allowed, const char* which) {
+      if (o->count() && !allowed) throw BadInput(std::string(flag) + ": only the " + which + " model takes it (--model " + t->model + ")");
+    };
+    only(keys_a, "--keys-a", native, "four-cache-native");
+    only(keys_b, "--keys-b", native, "four-cache-native");
+    only(keys, "--keys", !native && !low, "four-cache-embed or two-cache");
+    only(ngiven, "--n", !low, "four-cache-embed, four-cache-native or two-cache");
+    only(B, "--B", low, "low-dim");
+    only(mlog, "--max-log2-N", low, "low-dim");
+    only(timeout, "--timeout-ms", embed, "four-cache-embed");
     p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
     if (p.model == red::T5Model::low_dim) {
       if (C->count()) throw BadInput("--C: the low-dim model fixes C = B^3 d; set the entry bound --B instead");
