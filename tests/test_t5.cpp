@@ -10,6 +10,7 @@
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/t5.hpp"
 #include "attncert/reductions/t5_lemmas.hpp"
+#include "attncert/verifiers/umbrella.hpp"
 #include "attncert/verifiers/verify_t5.hpp"
 
 using namespace attncert;
@@ -347,4 +348,31 @@ TEST_CASE("T5 low-dim certificates: accepted, a wrong generator rejected", "[t5]
   bad["claim"]["rows"][2]["bits"] = core::to_string(Rational(bad["claim"]["rows"][2]["bits"].get<std::string>()) + 1);
   bad["claim"]["rows"][2]["bits_ceil"] = core::to_string(core::ceil(Rational(bad["claim"]["rows"][2]["bits"].get<std::string>())));
   CHECK(checker::check_certificate_text(bad.dump()).verdict == checker::Verdict::rejected);
+}
+
+TEST_CASE("T5 limits: the producer refuses what the checker would call malformed", "[t5][limits]") {
+  auto cli = [](std::vector<const char*> a) {
+    a.insert(a.begin(), "attncert");
+    return verifiers::umbrella_main(static_cast<int>(a.size()), a.data());
+  };
+  CHECK(cli({"verify", "t5", "--n", "65537", "--d", "8", "--quiet"}) == 2);           // N^2 >= 2^32
+  CHECK(cli({"verify", "t5", "--model", "two-cache", "--n", "1026", "--quiet"}) == 2);  // (n-1)^2 > 2^20
+  CHECK(cli({"verify", "t5", "--model", "low-dim", "--d", "257", "--quiet"}) == 2);
+  CHECK(cli({"verify", "t5", "--model", "low-dim", "--d", "8", "--max-log2-N", "16", "--quiet"}) == 2);
+  verifiers::CommonOptions o;
+  o.quiet = true;
+  verifiers::T5Options t;
+  t.n = 20;
+  t.d = 64;
+  auto c = verifiers::verify_t5(t, o).certificate;
+  REQUIRE(!c.is_null());
+  c["parameters"]["n"] = "65537";
+  c["parameters"]["N"] = "65536";
+  CHECK(checker::check_certificate_text(c.dump()).verdict == checker::Verdict::malformed);
+  // beyond --max-pairs: N^3 ceil(d/256) pair evaluations
+  checker::CheckOptions small;
+  small.max_pairs = 19 * 19 * 19 - 1;
+  CHECK(checker::check_certificate_text(verifiers::verify_t5(t, o).certificate.dump(), small).verdict == checker::Verdict::malformed);
+  small.max_pairs = 19 * 19 * 19;
+  CHECK(checker::check_certificate_text(verifiers::verify_t5(t, o).certificate.dump(), small).verdict == checker::Verdict::accepted);
 }

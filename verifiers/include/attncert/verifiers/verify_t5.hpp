@@ -12,6 +12,10 @@
 
 namespace attncert::verifiers {
 
+// Salt of the second factor's random keys in the native model: keys_b seed = seed XOR this (equal
+// seeds would give a_j = b_j, whose pair products collide).
+inline constexpr std::uint64_t kT5KeysBSalt = 0xB0B5EED5ull;
+
 struct T5Options {
   reductions::T5Model model = reductions::T5Model::native;
   std::uint64_t n = 512, d = 256;                // sequence length (Alice holds n - 1 tokens), dimension
@@ -19,7 +23,12 @@ struct T5Options {
   reductions::Notion notion = reductions::Notion::rel;
   core::Rational eta = reductions::defaults::eta(), delta = reductions::defaults::delta();
   reductions::KeySource keys;                    // embed, two-cache: T1's key sources
-  reductions::KeySource keys_a, keys_b;          // native: random | hadamard each
+  reductions::KeySource keys_a;                  // native: random | hadamard (default random, seed 1)
+  reductions::KeySource keys_b = [] {            // native: random | hadamard (default random, seed 1 XOR kT5KeysBSalt)
+    reductions::KeySource k;
+    k.seed = 1 ^ kT5KeysBSalt;
+    return k;
+  }();
   unsigned lemma_timeout_ms = reductions::defaults::lemma_timeout_ms;  // embed: the identity lemmas
   // low-dim: the range of d (--d a..b), the entry bound B and the largest m (N = 2^m tokens)
   std::uint64_t d_min = 2, d_max = 16;
@@ -27,8 +36,5 @@ struct T5Options {
   unsigned max_log2_N = 10;
 };
 Outcome verify_t5(const T5Options& prm, const CommonOptions& opt);
-
-// Salt of the second factor's random keys in the native model: keys_b seed = seed XOR this.
-inline constexpr std::uint64_t kT5KeysBSalt = 0xB0B5EED5ull;
 
 }  // namespace attncert::verifiers
