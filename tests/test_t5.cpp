@@ -376,3 +376,40 @@ TEST_CASE("T5 limits: the producer refuses what the checker would call malformed
   small.max_pairs = 19 * 19 * 19;
   CHECK(checker::check_certificate_text(verifiers::verify_t5(t, o).certificate.dump(), small).verdict == checker::Verdict::accepted);
 }
+
+TEST_CASE("T5 native decoding check: the rewriting equals the tensor reference, promises hold, false ones fail", "[t5]") {
+  const std::size_t N = 7, d = 64;
+  const auto a = core::SignMatrix::random(N, d, 14), b = core::SignMatrix::random(N, d, 15), x = core::SignMatrix::random(N, d, 16);
+  red::T1Params p;
+  p.C = 14;
+  p.notion = red::Notion::l2;
+  p.delta = Rational(1, 100);
+  auto rep = red::certify_rows(red::native_histograms(a, b), red::native_zero_rows(N), p);
+  REQUIRE(rep.certified);
+  // Bob's output by the grouped rewriting against the general certified tensor reference.
+  RationalMatrix K1(N + 1, RationalVector(d, 0)), K2 = K1, V1 = K1, V2 = K1;
+  for (std::size_t j = 0; j < N; ++j)
+    for (std::size_t c = 0; c < d; ++c) {
+      K1[j][c] = a.entry(j, c);
+      K2[j][c] = b.entry(j, c);
+      V1[j][c] = x.entry(j, c);
+      V2[j][c] = 1;
+    }
+  for (std::size_t i : {std::size_t{0}, N - 1}) {
+    RationalVector q(d);
+    for (std::size_t c = 0; c < d; ++c) q[c] = Rational(a.entry(i, c) * b.entry(i, c));
+    const auto ref = red::tensor_attention_reference(q, K1, K2, V1, V2, p.C / Rational(static_cast<long>(d)), Rational(1, 1L << 40));
+    const auto Z = red::native_bob_output(a, b, x, p.C, i, 256);
+    for (std::size_t c = 0; c < d; ++c) {
+      CHECK(Z[c].lo_q() <= ref.out[c].hi_q());
+      CHECK(ref.out[c].lo_q() <= Z[c].hi_q());
+    }
+  }
+  const auto dec = red::native_decode_check(a, b, x, rep, N);
+  CHECK(dec.ok);
+  CHECK(dec.recovered >= dec.certified_bits);
+  // A report promising more than Lemma 3 allows (no l2 flips at all) is caught.
+  for (auto& f : rep.flips) f = 0;
+  const auto bad = red::native_decode_check(a, b, x, rep, N);
+  CHECK_FALSE(bad.ok);
+}

@@ -63,3 +63,7 @@ expect 2 "--keys: only the four-cache-embed or two-cache model" -- "$A" verify t
 expect 2 "--B: only the low-dim model" -- "$A" verify t5 --n 16 --B 2
 expect 2 "--n: only the four-cache-embed, four-cache-native or two-cache model" -- "$A" verify t5 --model low-dim --n 16
 expect 2 "--timeout-ms: only the four-cache-embed model" -- "$A" verify t5 --n 16 --timeout-ms 100
+# the end-to-end decoding check (native): every promised bit comes back
+expect 0 "decoding check +3840/4096 bits back \(3840 promised\) in 16 rows, worst flips 16" -- "$A" verify t5 --n 512 --d 256 --notion l2 --delta 1/100
+expect 0 "decoding check +(.*) in 63 rows" -- "$A" verify t5 --n 64 --d 64 --C 20
+expect 2 "--decode-rows: only the four-cache-native model" -- "$A" verify t5 --model two-cache --n 9 --decode-rows 2

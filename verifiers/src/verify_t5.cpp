@@ -27,6 +27,8 @@ namespace red = attncert::reductions;
 
 namespace {
 
+// Alice's bits for the decoding check: generator signs v1 with seed XOR this (T1's salt).
+constexpr std::uint64_t kT5BitsSalt = 0xA11CEB175ull;
 constexpr int kLemmaMaxN = 4, kLemmaD = 2;  // the embedding lemmas' sizes: n = 2..4 tokens, 2 coordinates
 
 std::string header_label(const T5Options& in) {
@@ -114,6 +116,21 @@ void run_native(Outcome& o, const T5Options& in, const CommonOptions& opt) {
   finish_claim(o, in, rep, approx(rep.bits / Rational(static_cast<long>(N * d)), 4) + " N d");
   if (rep.collides() && !rep.certified)
     o.reason = "pair products collide: " + rep.reason;
+  // The sceptic's check, as T1's: Bob's actual output enclosed, perturbed adversarially, decoded.
+  if (in.decode_rows > 0 && rep.certified) {
+    const core::SignMatrix x = core::SignMatrix::random(N, d, opt.seed ^ kT5BitsSalt);
+    const std::size_t rows = N * d <= (1u << 12) ? N : in.decode_rows;
+    const red::DecodeReport dec = red::native_decode_check(a, b, x, rep, rows);
+    o.table.push_back({"decoding check", std::to_string(dec.recovered) + "/" + std::to_string(dec.bits) + " bits back (" +
+                                             std::to_string(dec.certified_bits) + " promised) in " + std::to_string(dec.rows) + " rows" +
+                                             (in.notion == red::Notion::l2 ? ", worst flips " + std::to_string(dec.worst_flips) : "") +
+                                             (dec.ok ? "" : "; FAILED: " + dec.detail)});
+    if (!dec.ok) {
+      o.status = inconclusive;
+      o.reason = "internal inconsistency: decoding check failed: " + dec.detail;
+      o.claim.clear();
+    }
+  }
   if (o.status == certified) {
     o.certificate = certificate_header("t5");
     o.certificate["parameters"] = parameters(in, N, d, tp, zero);
@@ -340,7 +357,8 @@ Runner setup(CLI::App& sub) {
   struct Text {
     std::string model = "four-cache-native", n = "512", d = "256", C, notion = def::notion, eta = core::to_string(def::eta()),
                 delta = core::to_string(def::delta()), keys = "random", keys_a = "random", keys_b = "random",
-                timeout = std::to_string(def::lemma_timeout_ms), B = "1", max_log2_N = "10";
+                timeout = std::to_string(def::lemma_timeout_ms), B = "1", max_log2_N = "10",
+                decode_rows = std::to_string(def::decode_rows);
   };
   auto t = std::make_shared<Text>();
   sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache | low-dim (default " + t->model + ")");
@@ -356,7 +374,8 @@ Runner setup(CLI::App& sub) {
   auto* B = sub.add_option("--B", t->B, "low-dim: entry bound B > 0 of q, K1, K2 (default 1); C = B^3 d");
   auto* mlog = sub.add_option("--max-log2-N", t->max_log2_N, "low-dim: largest m, N = 2^m tokens (default 10, at most 15)");
   auto* timeout = sub.add_option("--timeout-ms", t->timeout, "four-cache-embed: time limit per embedding lemma and solver (default " + t->timeout + ")");
-  return [t, C, dgiven, ngiven, keys, keys_a, keys_b, B, mlog, timeout](const CommonOptions& opt) {
+  auto* decode = sub.add_option("--decode-rows", t->decode_rows, "four-cache-native: rows for the end-to-end decoding check, 0 to skip (default " + t->decode_rows + "; all rows when N d <= 4096)");
+  return [t, C, dgiven, ngiven, keys, keys_a, keys_b, B, mlog, timeout, decode](const CommonOptions& opt) {
     namespace lim = red::limits;
     T5Options p;
     p.model = red::parse_t5_model(t->model);
@@ -372,6 +391,8 @@ Runner setup(CLI::App& sub) {
     only(B, "--B", low, "low-dim");
     only(mlog, "--max-log2-N", low, "low-dim");
     only(timeout, "--timeout-ms", embed, "four-cache-embed");
+    only(decode, "--decode-rows", native, "four-cache-native");
+    p.decode_rows = parse_count(t->decode_rows, "--decode-rows", 0, lim::max_keys);
     p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
     if (p.model == red::T5Model::low_dim) {
       if (C->count()) throw BadInput("--C: the low-dim model fixes C = B^3 d; set the entry bound --B instead");

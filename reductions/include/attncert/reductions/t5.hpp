@@ -14,6 +14,7 @@
 #include "attncert/reductions/codes.hpp"
 #include "attncert/reductions/keys.hpp"
 #include "attncert/reductions/t1.hpp"
+#include "attncert/reductions/t1_decode.hpp"
 
 namespace attncert::reductions {
 
@@ -96,6 +97,21 @@ core::SignMatrix native_queries(const core::SignMatrix& a, const core::SignMatri
 // the pair (i, i) removed from bin 0).
 core::GramHistogram native_histograms(const core::SignMatrix& a, const core::SignMatrix& b, const core::GramOptions& opt = {});
 inline std::uint64_t native_zero_rows(std::size_t N) { return 2 * static_cast<std::uint64_t>(N) + 1; }
+
+// The end-to-end decoding check of the native model (as T1's, t1_decode.hpp), with Alice's bits x
+// (N x d signs, -1 <=> bit 1). Bob's output for row i is enclosed by an exact rewriting: grouping
+// the N^2 pairs by their distance k to Bob's target, Z_l = sum_k e^{-2Ck/d} A_k[l] /
+// (sum_k e^{-2Ck/d} H_k + (2N + 1) e^{-C}), A_k[l] the summed values x_{j1,l} of the pairs at
+// distance k (the target pair (i, i) is at k = 0), H_k their count; the tests compare it with the
+// general certified tensor reference.
+std::vector<core::Interval> native_bob_output(const core::SignMatrix& a, const core::SignMatrix& b, const core::SignMatrix& x,
+                                              const core::Rational& C, std::size_t i, mpfr_prec_t prec = 128);
+// `rows` evenly spaced rows (all when rows >= N): the output perturbed adversarially within the
+// notion (rel/abs: every coordinate toward the wrong sign by the most allowed; l2: the budget
+// eta ||Z|| on the cheapest flips first), decoded as [Zhat < 0], compared with x and with the
+// report's per-row promise d - flips_i.
+DecodeReport native_decode_check(const core::SignMatrix& a, const core::SignMatrix& b, const core::SignMatrix& x,
+                                 const T5Report& rep, std::size_t rows);
 
 // ---- Two-cache: the n^2 pair rows of K1 ⊘ K2, V1 ⊘ V2 are free (the model assumption) ----
 // Alice's n - 1 tokens supply the (n - 1)^2 rows among themselves, Bob's token the 2n - 1 rows

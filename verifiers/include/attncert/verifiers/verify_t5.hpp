@@ -30,6 +30,7 @@ struct T5Options {
     return k;
   }();
   unsigned lemma_timeout_ms = reductions::defaults::lemma_timeout_ms;  // embed: the identity lemmas
+  std::uint64_t decode_rows = reductions::defaults::decode_rows;       // native: 0 skips; all rows when N d <= 2^12
   // low-dim: the range of d (--d a..b), the entry bound B and the largest m (N = 2^m tokens)
   std::uint64_t d_min = 2, d_max = 16;
   core::Rational B = 1;
