@@ -362,7 +362,7 @@ Runner setup(CLI::App& sub) {
   };
   auto t = std::make_shared<Text>();
   sub.add_option("--model", t->model, "four-cache-embed | four-cache-native | two-cache | low-dim (default " + t->model + ")");
-  auto* ngiven = sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + ")");
+  auto* ngiven = sub.add_option("--n", t->n, "sequence length n; Alice holds n - 1 tokens (default " + t->n + "; four-cache-embed 4096, two-cache 65)");
   auto* dgiven = sub.add_option("--d", t->d, "dimension d (default " + t->d + "); low-dim: a range a..b or one d (default 2..16)");
   auto* C = sub.add_option("--C", t->C, "score scale C > 0, exact (default: ceil(16 ln(8 rows)/(1 - rho))/16 from the instance's rho)");
   sub.add_option("--notion", t->notion, "approximation notion: rel | abs | l2 (default " + t->notion + ")");
@@ -393,7 +393,9 @@ Runner setup(CLI::App& sub) {
     only(timeout, "--timeout-ms", embed, "four-cache-embed");
     only(decode, "--decode-rows", native, "four-cache-native");
     p.decode_rows = parse_count(t->decode_rows, "--decode-rows", 0, lim::max_keys);
-    p.n = parse_count(t->n, "--n", 3, lim::max_keys + 1);
+    // Default n per model: native 512, embed 4096 (T1's default), two-cache 65 ((n-1)^2 = 4096 rows).
+    const std::string ntext = ngiven->count() ? t->n : p.model == red::T5Model::embed ? "4096" : p.model == red::T5Model::two_cache ? "65" : t->n;
+    p.n = parse_count(ntext, "--n", 3, lim::max_keys + 1);
     if (p.model == red::T5Model::low_dim) {
       if (C->count()) throw BadInput("--C: the low-dim model fixes C = B^3 d; set the entry bound --B instead");
       const std::string dtext = t->d == "256" && !dgiven->count() ? std::string("2..16") : t->d;
