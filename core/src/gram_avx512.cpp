@@ -359,6 +359,105 @@ unsigned window_base(const SignMatrix& s, std::size_t width, std::size_t& sample
   return base;
 }
 
+// ---- The rectangular pair-product histograms (T5): queries x_r against all pairs (j1, j2). ----
+// For a query r and a row j1 of A, y = x_r ^ a_j1 is computed once and swept against the B rows
+// exactly as sweep_row sweeps a row against later blocks: VPOPCNTQ distances of eight B rows, a
+// one-hot vector per window, absorbed 32 at a time into the query's own carry-save counters (only
+// row counters: no column side, so no tile buffer). A thread owns whole queries, so outliers are
+// counted into the query's histogram row without atomics.
+
+template <int K>
+void count_row_outliers(const Layout& L, __m512i u, __mmask8 valid, std::uint32_t* hrow) {
+  __mmask8 m = _mm512_mask_test_epi64_mask(valid, u, outside_window<K>());
+  if (!m) return;
+  alignas(64) std::uint64_t buf[8];
+  _mm512_store_si512(buf, u);
+  while (m) {
+    const int l = __builtin_ctz(m);
+    m = static_cast<__mmask8>(m & (m - 1));
+    hrow[static_cast<std::uint32_t>(buf[l] + L.base)] += 1;
+  }
+}
+
+template <int W, int K>
+void sweep_pairs(const Layout& layout, const std::uint64_t* soa, const std::uint64_t* y, __m512i* R, std::uint32_t* hrow) {
+  const Layout L = layout;
+  const __m512i vbase = _mm512_set1_epi64(L.base), one = _mm512_set1_epi64(1);
+  const __m512i outside = outside_window<K>();
+  const std::size_t last_full = L.n / 8;
+  auto offset = [&](std::size_t b) { return _mm512_sub_epi64(popcounts<W>(y, soa + b * L.stride, L.words), vbase); };
+  auto onehot = [&](__m512i u, int k, __mmask8 valid) {
+    return _mm512_maskz_sllv_epi64(valid, one, k == 0 ? u : _mm512_sub_epi64(u, _mm512_set1_epi64(64 * k)));
+  };
+  std::size_t b = 0;
+  __m512i u[K > 1 ? 32 : 1];
+  for (; b + 32 <= last_full; b += 32) {
+    __m512i orv = _mm512_setzero_si512();
+    auto next = [&](int q) {
+      const __m512i x = offset(b + static_cast<std::size_t>(q));
+      orv = _mm512_or_si512(orv, x);
+      return x;
+    };
+    if constexpr (K > 1)
+      for (int q = 0; q < 32; ++q) u[q] = next(q);
+    for (int k = 0; k < K; ++k)
+      absorb32(R + k * L.planes, L.planes, [&](int q) { return onehot(K > 1 ? u[q] : next(q), k, 0xFF); });
+    if (__builtin_expect(_mm512_test_epi64_mask(orv, outside) != 0, 0))
+      for (int q = 0; q < 32; ++q)
+        count_row_outliers<K>(L, K > 1 ? u[q] : offset(b + static_cast<std::size_t>(q)), 0xFF, hrow);
+  }
+  for (; b < L.vecs; ++b) {  // the rest one block at a time (and the partial last block)
+    const __mmask8 valid = lanes_of(L, b);
+    const __m512i x = offset(b);
+    for (int k = 0; k < K; ++k) ripple(R + k * L.planes, 0, L.planes, onehot(x, k, valid));
+    count_row_outliers<K>(L, x, valid, hrow);
+  }
+}
+
+template <int W, int K>
+void run_pairs(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B, GramHistogram& hist, const GramOptions& opt,
+               const Layout& L) {
+  const std::size_t words = L.words, stride = L.stride, vecs = L.vecs, m = L.n;
+  const std::size_t window = 64 * static_cast<std::size_t>(K);
+  const std::size_t bins = std::min(window, L.d + 1 - L.base);
+  const std::size_t planes = static_cast<std::size_t>(L.planes);
+  std::vector<std::uint64_t> soa(vecs * stride, 0);  // B word-major, eight rows to a vector
+  for (std::size_t r = 0; r < m; ++r)
+    for (std::size_t w = 0; w < words; ++w) soa[(r / 8) * stride + 8 * w + r % 8] = B.row(r)[w];
+  const std::size_t queries = Q.rows(), nA = A.rows();
+  const std::size_t wanted = static_cast<std::size_t>(std::max(1, opt.threads > 0 ? opt.threads : omp_get_max_threads()));
+  const int threads = static_cast<int>(std::max<std::size_t>(1, std::min({wanted, queries, static_cast<std::size_t>(omp_get_num_procs())})));
+  std::vector<VecBuffer> counters;
+  for (int t = 0; t < threads; ++t) counters.push_back(zeroed_vectors(K * planes));
+  std::atomic<std::size_t> done{0};
+#pragma omp parallel num_threads(threads)
+  {
+    __m512i* R = static_cast<__m512i*>(counters[static_cast<std::size_t>(omp_get_thread_num())].get());
+    const bool reporter = omp_get_thread_num() == 0;
+    std::vector<std::uint64_t> y(words);
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t r = 0; r < queries; ++r) {
+      std::fill(R, R + K * planes, _mm512_setzero_si512());
+      std::uint32_t* hrow = hist.row(r);
+      const std::uint64_t* x = Q.row(r);
+      for (std::size_t j1 = 0; j1 < nA; ++j1) {
+        const std::uint64_t* a = A.row(j1);
+        for (std::size_t w = 0; w < words; ++w) y[w] = x[w] ^ a[w];
+        sweep_pairs<W, K>(L, soa.data(), y.data(), R, hrow);
+      }
+      for (std::size_t k = 0; 64 * k < bins; ++k) {
+        std::uint32_t summed[64];
+        decode_lanes(R + k * planes, L.planes, nullptr, summed);
+        const std::size_t end = std::min<std::size_t>(64, bins - 64 * k);
+        for (std::size_t bin = 0; bin < end; ++bin) hrow[L.base + 64 * k + bin] += summed[bin];
+      }
+      const std::size_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (reporter && opt.progress) opt.progress(now, queries);
+    }
+  }
+  if (opt.progress) opt.progress(queries, queries);
+}
+
 }  // namespace
 
 bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt) {
@@ -400,12 +499,67 @@ bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramO
   }
 }
 
+bool pair_histogram_avx512(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B, GramHistogram& hist,
+                           const GramOptions& opt) {
+  const std::size_t d = B.cols(), words = B.words();
+  int K = 1;
+  while (K <= 4 && 32.0 * K < 2.0 * std::sqrt(static_cast<double>(d))) K *= 2;
+  if (K > 4) return false;
+  const std::size_t width = 64 * static_cast<std::size_t>(K);
+  Layout L{};
+  L.n = B.rows(), L.d = d, L.words = words, L.stride = 8 * words, L.vecs = (B.rows() + 7) / 8;
+  // The window: centred on the median of 960 sampled distances popcount(x_r ^ a_j1 ^ b_j2).
+  std::vector<unsigned> dist;
+  const std::size_t nq = Q.rows(), na = A.rows(), nb = B.rows();
+  for (std::size_t t = 0; t < 960; ++t) {
+    const std::size_t r = t * 7919 % nq, j1 = t * 104729 % na, j2 = t * 1299709 % nb;
+    unsigned pc = 0;
+    for (std::size_t w = 0; w < words; ++w)
+      pc += static_cast<unsigned>(__builtin_popcountll(Q.row(r)[w] ^ A.row(j1)[w] ^ B.row(j2)[w]));
+    dist.push_back(pc);
+  }
+  unsigned base = 0;
+  if (d + 1 > width) {
+    std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(dist.size() / 2), dist.end());
+    const std::size_t med = dist[dist.size() / 2];
+    base = static_cast<unsigned>(std::min(med > width / 2 ? med - width / 2 : 0, d + 1 - width));
+  }
+  std::size_t outside = 0;
+  for (unsigned v : dist) outside += v < base || v >= base + width;
+  if (opt.kernel == GramKernel::automatic && 8 * outside > dist.size()) return false;
+  L.base = base;
+  // A (lane, bin) counter sees at most |A| * ceil(|B| / 8) values.
+  L.planes = std::max(6, bit_length(na * L.vecs));
+  switch (words) {
+#define ATTNCERT_CASE(W)                                     \
+  case W:                                                    \
+    if (K == 1) run_pairs<W, 1>(Q, A, B, hist, opt, L);      \
+    else if (K == 2) run_pairs<W, 2>(Q, A, B, hist, opt, L); \
+    else run_pairs<W, 4>(Q, A, B, hist, opt, L);             \
+    return true;
+    ATTNCERT_CASE(1)
+    ATTNCERT_CASE(2)
+    ATTNCERT_CASE(4)
+    ATTNCERT_CASE(8)
+    ATTNCERT_CASE(16)
+#undef ATTNCERT_CASE
+    default:
+      if (K == 1) run_pairs<0, 1>(Q, A, B, hist, opt, L);
+      else if (K == 2) run_pairs<0, 2>(Q, A, B, hist, opt, L);
+      else run_pairs<0, 4>(Q, A, B, hist, opt, L);
+      return true;
+  }
+}
+
 }  // namespace attncert::core::detail
 
 #else
 
 namespace attncert::core::detail {
 bool gram_histogram_avx512(const SignMatrix&, GramHistogram&, const GramOptions&) { return false; }
+bool pair_histogram_avx512(const SignMatrix&, const SignMatrix&, const SignMatrix&, GramHistogram&, const GramOptions&) {
+  return false;
+}
 }  // namespace attncert::core::detail
 
 #endif

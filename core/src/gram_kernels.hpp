@@ -15,4 +15,10 @@ namespace attncert::core::detail {
 // sampled distances fall outside the kernel's counting window.
 bool gram_histogram_avx512(const SignMatrix& s, GramHistogram& hist, const GramOptions& opt);
 
+// The rectangular pair-product histograms (pair_product_histogram): fills hist (all zero on entry)
+// and returns true, or returns false (hist untouched) in the same cases as above, the sample being
+// distances popcount(x_r ^ a_j1 ^ b_j2).
+bool pair_histogram_avx512(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B, GramHistogram& hist,
+                           const GramOptions& opt);
+
 }  // namespace attncert::core::detail

@@ -219,4 +219,64 @@ GramHistogram gram_histogram(const SignMatrix& s, const GramOptions& opt) {
   return h;
 }
 
+static void same_shape(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B) {
+  if (A.cols() != Q.cols() || B.cols() != Q.cols())
+    throw std::invalid_argument("pair_product_histogram: queries and both key matrices need the same d");
+  if (static_cast<unsigned __int128>(A.rows()) * B.rows() >= (static_cast<unsigned __int128>(1) << 32))
+    throw std::invalid_argument("pair_product_histogram: |A| |B| must be < 2^32 (32-bit counts)");
+  if (Q.cols() > 65535) throw std::invalid_argument("pair_product_histogram: d must be <= 65535");
+}
+
+GramHistogram pair_product_histogram(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B, const GramOptions& opt) {
+  same_shape(Q, A, B);
+  const std::size_t d = Q.cols(), words = Q.words(), nq = Q.rows(), na = A.rows(), nb = B.rows();
+  GramHistogram h(nq, d);
+  if (nq == 0 || na == 0 || nb == 0) return h;
+  if (opt.kernel != GramKernel::portable) {
+    if (detail::pair_histogram_avx512(Q, A, B, h, opt)) return h;
+    if (opt.kernel == GramKernel::avx512)
+      throw std::invalid_argument(gram_avx512_built() ? "pair_product_histogram: the AVX-512 kernel needs d <= 4096"
+                                                      : "pair_product_histogram: this build has no AVX-512 kernel");
+  }
+  // Portable: per query and j1, y = x ^ a_j1, then the popcounts against every B row (a straight
+  // loop) and the increments.
+  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  std::size_t done = 0;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<std::uint64_t> y(words);
+    std::vector<std::uint16_t> pc(nb);
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t r = 0; r < nq; ++r) {
+      std::uint32_t* hr = h.row(r);
+      for (std::size_t j1 = 0; j1 < na; ++j1) {
+        for (std::size_t w = 0; w < words; ++w) y[w] = Q.row(r)[w] ^ A.row(j1)[w];
+        for (std::size_t j2 = 0; j2 < nb; ++j2) pc[j2] = static_cast<std::uint16_t>(xor_popcount<0>(y.data(), B.row(j2), words));
+        for (std::size_t j2 = 0; j2 < nb; ++j2) hr[pc[j2]] += 1;
+      }
+#pragma omp critical(attncert_pair_progress)
+      {
+        ++done;
+        if (opt.progress && omp_get_thread_num() == 0) opt.progress(done, nq);
+      }
+    }
+  }
+  if (opt.progress) opt.progress(nq, nq);
+  return h;
+}
+
+GramHistogram pair_product_histogram_naive(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B) {
+  same_shape(Q, A, B);
+  const std::size_t d = Q.cols();
+  GramHistogram h(Q.rows(), d);
+  for (std::size_t r = 0; r < Q.rows(); ++r)
+    for (std::size_t j1 = 0; j1 < A.rows(); ++j1)
+      for (std::size_t j2 = 0; j2 < B.rows(); ++j2) {
+        long ip = 0;
+        for (std::size_t c = 0; c < d; ++c) ip += Q.entry(r, c) * A.entry(j1, c) * B.entry(j2, c);
+        h.row(r)[static_cast<std::size_t>((static_cast<long>(d) - ip) / 2)] += 1;
+      }
+  return h;
+}
+
 }  // namespace attncert::core

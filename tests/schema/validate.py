@@ -6,7 +6,7 @@ usage: validate.py SCHEMA_DIR ROLE=FILE...
 Each FILE must validate against the schema named by its "theorem" field. ROLE says what the file
 should be: "index", "gram", "gram-refuted" (claim.holds is false), "t1-random", "t1-hadamard",
 "t1-explicit" (instance.keys), "lemmas", "lemmas-example", "gpu-decode", "gpu-t1",
-"gpu-prefill", or "suite/NN-THEOREM.json". Then typical
+"gpu-prefill", "t5-native", "t5-embed", "t5-two", "t5-lowdim", or "suite/NN-THEOREM.json". Then typical
 mistakes, made by editing the certificates of some roles, must fail validation.
 
 Prints one line per check, "ok ..." or "FAIL ..."; exits 1 if any check failed.
@@ -164,6 +164,11 @@ def main():
         ("gpu-decode", 'a negative bound "-1/8"', put(["claim", "bounds", 0], "-1/8")),
         ("gpu-prefill", 'kernel "flash-decode"', put(["parameters", "kernel"], "flash-decode")),
         ("gpu-prefill", "no parameters.exp_ulps", drop(["parameters", "exp_ulps"])),
+        ("t5-embed", "t5 embed without the embedding section", drop(["embedding"])),
+        ("t5-embed", 't5 embedding with K2 "0"', put(["embedding", "K2"], "0")),
+        ("t5-native", "t5 native with T1's histogram name", put(["statistics"], {"inner_product_histogram": {"0": 1}, "max_inner": 0})),
+        ("t5-lowdim", "t5 low-dim with a generator row of +/-", put(["instance", "rows", 0, "generator", 0], "+-")),
+        ("t5-two", "t5 two-cache with explicit rows", put(["instance"], {"keys": "explicit", "rows": ["+-", "-+"]})),
     ]
     for role, what, edit in negatives:
         if role not in valid:  # a negative means something only next to a valid original

@@ -49,6 +49,11 @@ produce t2 0 "$T/t2.json" -- "$A" verify t2 --d 2..8 --quiet --cert "$T/t2.json"
 produce packing 0 "$T/packing.json" -- "$A" verify packing --d 2..5 --quiet --cert "$T/packing.json"
 produce packing-t 0 "$T/packing-t.json" -- "$A" verify packing --d 4..6 --t 0 --quiet --cert "$T/packing-t.json"
 produce t2-l2 0 "$T/t2-l2.json" -- "$A" verify t2 --d 5..7 --B 2 --notion l2 --eta 1/4 --delta 1/100 --cos-theta -1/3 --quiet --cert "$T/t2-l2.json"
+# t5: the three models (native pair products, the embedding with its lemmas, two-cache)
+produce t5-native 0 "$T/t5-native.json" -- "$A" verify t5 --model four-cache-native --n 64 --d 64 --quiet --cert "$T/t5-native.json"
+produce t5-embed 0 "$T/t5-embed.json" -- "$A" verify t5 --model four-cache-embed --n 300 --d 64 --quiet --cert "$T/t5-embed.json"
+produce t5-two 0 "$T/t5-two.json" -- "$A" verify t5 --model two-cache --n 17 --d 64 --quiet --cert "$T/t5-two.json"
+produce t5-lowdim 0 "$T/t5-lowdim.json" -- "$A" verify t5 --model low-dim --d 2..8 --quiet --cert "$T/t5-lowdim.json"
 # t6: the statistical certificate (exact top-k, and with slack)
 produce t6 0 "$T/t6.json" -- "$A" verify t6 --samples 2000 --trials 100 --quiet --cert "$T/t6.json"
 produce t6-slack 0 "$T/t6-slack.json" -- "$A" verify t6 --n 5 --d 2 --k 2 --slack 1/2 --samples 1000 --trials 100 --quiet --cert "$T/t6-slack.json"

@@ -96,4 +96,20 @@ std::pair<std::size_t, std::size_t> max_inner_witness(const SignMatrix& s, const
 // The reference: every pair, both orders, by the definition (entry products). For tests and checks.
 GramHistogram gram_histogram_naive(const SignMatrix& s);
 
+// Rectangular pair-product histograms (T5, docs/theorems.md#t5): for query rows x_r of Q and key
+// matrices A (N x d), B (M x d), all with the same d,
+//   count(r, k) = #{(j1, j2) : popcount(x_r ^ a_j1 ^ b_j2) = k},  over all N*M pairs (none excluded).
+// As signs, x ^ a ^ b is the entrywise product x∘a∘b, so with x_r = a_i∘b_i' the inner product
+// <a_i∘b_i', a_j1∘b_j2> = d - 2k. The result is stored as a GramHistogram with Q.rows() rows (its
+// max_inner() has no meaning here). Kernels (same exact result): the AVX-512 kernel of
+// gram_avx512.cpp, fed for each query and j1 with x_r ^ a_j1 against the B rows (the Gram kernel's
+// row-counter loop); the portable one, a plain XOR+popcount loop over the B rows. Memory: the
+// histograms, B once more in vector order, and per thread a few KiB of counters; nothing of size
+// N*M. Throws std::invalid_argument when N*M >= 2^32 (the counts are 32-bit), on mismatched d, or
+// when GramKernel::avx512 is asked of a build without it. opt.progress gets (queries done, total).
+GramHistogram pair_product_histogram(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B,
+                                     const GramOptions& opt = {});
+// The reference: every (query, j1, j2) by entry products. For tests.
+GramHistogram pair_product_histogram_naive(const SignMatrix& Q, const SignMatrix& A, const SignMatrix& B);
+
 }  // namespace attncert::core
