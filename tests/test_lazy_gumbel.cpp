@@ -1,0 +1,224 @@
+// Lazy Gumbel sampling (reductions/include/attncert/reductions/lazy_gumbel.hpp): the sample's law
+// against the exact softmax for every admissible top-k set of small inputs, E[m] and P[m = 0]
+// against their formulas, Floyd's algorithm, the biased variants (which these tests must catch),
+// and bad input.
+//
+// Statistical thresholds (non-asymptotic): for N samples over r outcomes, the empirical law p^ has
+// E||p^ - p||_1 <= sum_j sqrt(p_j/N) <= sqrt(r/N) (Cauchy-Schwarz), and ||p^ - p||_1 changes by at
+// most 2/N when one sample changes, so McDiarmid gives P[||p^ - p||_1 >= sqrt(r/N) + t] <=
+// exp(-N t^2 / 2). With t = sqrt(2 ln(1/alpha) / N) a correct sampler fails a case with probability
+// <= alpha = 1e-9; a mean of N values in [0, R] leaves its expectation by more than
+// R sqrt(ln(2/alpha)/(2N)) with probability <= alpha (Hoeffding). Seeds are fixed, so each run is the
+// same; the thresholds say why a correct sampler passes for (almost) every seed.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <vector>
+
+#include "attncert/core/rng.hpp"
+#include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/lazy_gumbel.hpp"
+
+using namespace attncert;
+namespace knn = attncert::reductions::knn;
+
+namespace {
+
+constexpr double kAlpha = 1e-9;
+
+double l1_threshold(std::size_t r, std::size_t N) {
+  return std::sqrt(double(r) / N) + std::sqrt(2 * std::log(1 / kAlpha) / N);
+}
+double hoeffding(double range, std::size_t N) { return range * std::sqrt(std::log(2 / kAlpha) / (2.0 * N)); }
+
+std::vector<double> softmax(const std::vector<double>& s) {
+  const double top = *std::max_element(s.begin(), s.end());
+  std::vector<double> p(s.size());
+  long double z = 0;
+  for (std::size_t j = 0; j < s.size(); ++j) z += std::exp(static_cast<long double>(s[j] - top));
+  for (std::size_t j = 0; j < s.size(); ++j) p[j] = static_cast<double>(std::exp(static_cast<long double>(s[j] - top)) / z);
+  return p;
+}
+
+// The smallest slack that makes S an admissible "top-k" set: max(0, max_{j not in S} s_j - S_min).
+double slack_for(const std::vector<double>& s, const std::vector<std::uint32_t>& S) {
+  double smin = INFINITY, out = -INFINITY;
+  std::vector<bool> in(s.size());
+  for (auto j : S) { in[j] = true; smin = std::min(smin, s[j]); }
+  for (std::size_t j = 0; j < s.size(); ++j) if (!in[j]) out = std::max(out, s[j]);
+  return std::max(0.0, out - smin);
+}
+
+struct Run { std::vector<double> freq; knn::LazyGumbelStats stats; };
+
+Run run(const std::vector<double>& s, const std::vector<std::uint32_t>& S, double slack, std::size_t N,
+        std::uint64_t seed, knn::LazyGumbelVariant v = knn::LazyGumbelVariant::exact) {
+  core::Xoshiro256ss rng(seed);
+  Run r;
+  std::vector<std::uint64_t> count(s.size());
+  auto score = [&](std::uint32_t j) { return s[j]; };
+  for (std::size_t t = 0; t < N; ++t) ++count[knn::lazy_gumbel_sample(s.size(), S, slack, score, rng, &r.stats, v)];
+  for (auto c : count) r.freq.push_back(double(c) / N);
+  return r;
+}
+
+double l1(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) d += std::fabs(a[j] - b[j]);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("lazy Gumbel: exact law for every admissible top-k set of small inputs", "[lazy_gumbel]") {
+  // Every nonempty subset S of [n] is a top-k set with slack slack_for(s, S); S = true top-k gets
+  // slack 0. Scores include ties, a large spread and negative values.
+  const std::vector<std::vector<double>> inputs = {
+      {0.3}, {1.0, -0.5}, {0.0, 0.0, 0.0}, {2.0, 0.5, -1.0, 0.5}, {1.5, -2.0, 0.25, 3.0, -0.75}};
+  const std::size_t N = 60000;
+  std::uint64_t seed = 1;
+  for (const auto& s : inputs) {
+    const auto p = softmax(s);
+    const std::size_t n = s.size();
+    for (std::uint32_t mask = 1; mask < (1u << n); ++mask) {
+      std::vector<std::uint32_t> S;
+      for (std::uint32_t j = 0; j < n; ++j) if (mask >> j & 1) S.push_back(j);
+      const double c = slack_for(s, S);
+      for (double extra : {0.0, 1.5}) {  // a larger slack than needed stays exact
+        CAPTURE(n, mask, c, extra);
+        Run r = run(s, S, c + extra, N, seed++);
+        CHECK(l1(r.freq, p) <= l1_threshold(n, N));
+      }
+    }
+  }
+}
+
+TEST_CASE("lazy Gumbel: extreme scores and slack keep the law and stay finite", "[lazy_gumbel]") {
+  const std::size_t N = 60000;
+  {
+    // Scores far apart: the sample is the top key (all but e^{-700}).
+    std::vector<double> s = {700.0, -700.0, 0.0};
+    Run r = run(s, {0}, 0.0, 2000, 7);
+    CHECK(r.freq[0] == 1.0);
+    CHECK(r.stats.tail_draws > 0);  // E[m] = (n-k)/2 for k = 1: tail keys are drawn, and lose
+  }
+  {
+    // A slack so large that e^{-B} overflows: p = 1, every tail key is drawn (m = n - k), law exact.
+    std::vector<double> s = {0.5, 0.0, -0.5, 0.25};
+    Run r = run(s, {0}, 800.0, N, 8);
+    CHECK(r.stats.tail_draws == 3 * N);
+    CHECK(l1(r.freq, softmax(s)) <= l1_threshold(s.size(), N));
+  }
+}
+
+TEST_CASE("lazy Gumbel: E[m] and P[m = 0] match the exact formulas", "[lazy_gumbel]") {
+  struct Case { std::vector<double> s; std::vector<std::uint32_t> S; double c; };
+  // n = 40 with ties; the top-4 of a spread input; an approximate set with slack.
+  std::vector<double> flat(40, 0.0), spread(30);
+  for (std::size_t j = 0; j < spread.size(); ++j) spread[j] = std::sin(double(j) * 1.7) * 2;
+  std::vector<std::uint32_t> top4(30);
+  std::iota(top4.begin(), top4.end(), 0);
+  std::sort(top4.begin(), top4.end(), [&](auto a, auto b) { return spread[a] > spread[b]; });
+  top4.resize(4);
+  std::vector<Case> cases = {{flat, {0, 1, 2}, 0.0}, {spread, top4, 0.0}, {spread, top4, 0.7}, {flat, {5}, 0.0}};
+  const std::size_t N = 200000;
+  std::uint64_t seed = 100;
+  for (const auto& c : cases) {
+    std::vector<double> sS;
+    for (auto j : c.S) sS.push_back(c.s[j]);
+    const auto ex = knn::lazy_gumbel_expectation(c.s.size(), sS, c.c);
+    CHECK(ex.expected_m <= double(c.s.size() - c.S.size()) / (c.S.size() + 1) * std::exp(c.c) + 1e-12);
+    Run r = run(c.s, c.S, c.c, N, seed++);
+    const double mean_m = double(r.stats.tail_draws) / N, p0 = double(r.stats.zero_tail) / N;
+    CAPTURE(ex.expected_m, mean_m, ex.p_zero, p0);
+    CHECK(std::fabs(mean_m - ex.expected_m) <= hoeffding(double(c.s.size() - c.S.size()), N));
+    CHECK(std::fabs(p0 - ex.p_zero) <= hoeffding(1, N));
+    CHECK(r.stats.score_evals == N * c.S.size() + r.stats.tail_draws);
+    CHECK(r.stats.samples == N);
+  }
+  // With an exact top-k: E[m] <= (n-k)/(k+1), equality for equal scores.
+  std::vector<double> sS(3, 0.0);
+  CHECK(knn::lazy_gumbel_expectation(40, sS, 0).expected_m == Approx(37.0 / 4));
+  CHECK(knn::lazy_gumbel_expectation(40, sS, 0).p_zero == Approx(3.0 / 40));
+}
+
+TEST_CASE("lazy Gumbel: the biased variants are caught", "[lazy_gumbel]") {
+  // One head key, a tail key tied with it and four lower ones. With equal tail scores the
+  // with-replacement variant would be unbiased (the max of m i.i.d. truncated Gumbels does not care
+  // which tail keys carry them); here it loses the tied key when a low key is drawn twice.
+  std::vector<double> s = {0, 0, -2, -2, -2, -2};
+  const auto p = softmax(s);
+  const std::size_t N = 60000;
+  Run exact = run(s, {0}, 0.0, N, 31);
+  CHECK(l1(exact.freq, p) <= l1_threshold(s.size(), N));
+  Run repl = run(s, {0}, 0.0, N, 31, knn::LazyGumbelVariant::tail_with_replacement);
+  CAPTURE(l1(repl.freq, p));
+  CHECK(l1(repl.freq, p) > l1_threshold(s.size(), N));
+  Run b1 = run(s, {0}, 0.0, N, 31, knn::LazyGumbelVariant::b_off_by_one);
+  CAPTURE(l1(b1.freq, p));
+  CHECK(l1(b1.freq, p) > l1_threshold(s.size(), N));
+  // B off by one is also visible in E[m].
+  std::vector<double> sS = {0.0};
+  const double em = knn::lazy_gumbel_expectation(6, sS, 0).expected_m;
+  CHECK(std::fabs(double(b1.stats.tail_draws) / N - em) > hoeffding(5, N));
+}
+
+TEST_CASE("lazy Gumbel: Floyd's algorithm draws uniform distinct ranks; ranks map outside S", "[lazy_gumbel]") {
+  core::Xoshiro256ss rng(5);
+  std::vector<std::uint64_t> out;
+  std::map<std::vector<std::uint64_t>, std::size_t> subsets;
+  const std::size_t N = 100000;
+  for (std::size_t t = 0; t < N; ++t) {
+    knn::detail::floyd_ranks(6, 2, rng, out);
+    REQUIRE(out.size() == 2);
+    REQUIRE(out[0] != out[1]);
+    std::sort(out.begin(), out.end());
+    ++subsets[out];
+  }
+  REQUIRE(subsets.size() == 15);
+  double d = 0;
+  for (auto& [k, c] : subsets) d += std::fabs(double(c) / N - 1.0 / 15);
+  CHECK(d <= l1_threshold(15, N));
+  // the large-m path (hash set)
+  for (int rep = 0; rep < 50; ++rep) {
+    knn::detail::floyd_ranks(100, 60, rng, out);
+    std::vector<std::uint64_t> sorted = out;
+    std::sort(sorted.begin(), sorted.end());
+    REQUIRE(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    REQUIRE(sorted.back() < 100);
+  }
+  const std::vector<std::uint32_t> S = {0, 3, 4, 9};
+  std::vector<std::uint32_t> got;
+  for (std::uint64_t r = 0; r < 8; ++r) got.push_back(knn::detail::rank_to_index(r, S));
+  CHECK(got == std::vector<std::uint32_t>{1, 2, 5, 6, 7, 8, 10, 11});
+}
+
+TEST_CASE("lazy Gumbel: bad input names the parameter", "[lazy_gumbel]") {
+  core::Xoshiro256ss rng(1);
+  std::vector<double> s = {0, 1, 2};
+  auto score = [&](std::uint32_t j) { return s[j]; };
+  auto param = [&](std::size_t n, std::vector<std::uint32_t> S, double c) -> std::string {
+    try {
+      knn::lazy_gumbel_sample(n, S, c, score, rng);
+    } catch (const reductions::ParameterError& e) {
+      return e.parameter;
+    }
+    return "";
+  };
+  CHECK(param(3, {}, 0) == "k");
+  CHECK(param(2, {0, 1, 2}, 0) == "k");
+  CHECK(param(3, {0, 0}, 0) == "topk");
+  CHECK(param(3, {3}, 0) == "topk");
+  CHECK(param(3, {0}, -1) == "slack");
+  CHECK(param(3, {0}, NAN) == "slack");
+  CHECK(param(3, {2}, 0).empty());
+  std::vector<double> bad = {NAN, 0, 0};
+  auto bad_score = [&](std::uint32_t j) { return bad[j]; };
+  CHECK_THROWS_AS(knn::lazy_gumbel_sample(3, std::vector<std::uint32_t>{0}, 0.0, bad_score, rng), reductions::ParameterError);
+  knn::LazyGumbelVariant v;
+  CHECK(knn::parse_variant("b-off-by-one", v));
+  CHECK(v == knn::LazyGumbelVariant::b_off_by_one);
+  CHECK_FALSE(knn::parse_variant("exactly", v));
+}
