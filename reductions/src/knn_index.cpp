@@ -82,15 +82,13 @@ bool better(const std::pair<float, std::uint32_t>& a, const std::pair<float, std
 namespace detail {
 
 void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out) {
-  std::sort(cand.begin(), cand.end(), better);
-  cand.erase(std::unique(cand.begin(), cand.end(), [](auto& a, auto& b) { return a.second == b.second; }), cand.end());
-  // (equal indices carry equal scores only when both sides scored them alike; keep the first)
-  std::size_t taken = 0;
-  for (auto& [s, j] : cand) {
-    if (taken == k) break;
-    out.index.push_back(j);
-    out.score.push_back(s);
-    ++taken;
+  // The candidate lists come from disjoint key ranges (index / own block) or from one FAISS list
+  // (distinct labels): no index repeats.
+  const std::size_t kk = std::min(k, cand.size());
+  std::partial_sort(cand.begin(), cand.begin() + std::ptrdiff_t(kk), cand.end(), better);
+  for (std::size_t r = 0; r < kk; ++r) {
+    out.index.push_back(cand[r].second);
+    out.score.push_back(cand[r].first);
   }
   out.offset.push_back(out.index.size());
 }
@@ -99,27 +97,44 @@ void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k
 
 namespace {
 
-// One row of scores s[0..m): its top min(k, m) by (score desc, index asc), appended to the lists.
-void select_row(const float* s, std::size_t m, std::size_t k, std::vector<float>& tmp, std::uint32_t* idx_out,
-                float* score_out) {
-  const std::size_t kk = std::min(k, m);
-  std::vector<std::pair<float, std::uint32_t>> top;
-  top.reserve(kk);
-  if (kk == m) {
-    for (std::size_t j = 0; j < m; ++j) top.emplace_back(s[j], std::uint32_t(j));
-  } else {
-    tmp.assign(s, s + m);
-    std::nth_element(tmp.begin(), tmp.begin() + (kk - 1), tmp.end(), std::greater<float>());
-    const float t = tmp[kk - 1];  // the kk-th largest score
-    for (std::size_t j = 0; j < m; ++j)
-      if (s[j] > t) top.emplace_back(s[j], std::uint32_t(j));
-    for (std::size_t j = 0; j < m && top.size() < kk; ++j)
-      if (s[j] == t) top.emplace_back(s[j], std::uint32_t(j));  // ties: smallest indices
+// One row of scores s[0..m): its top min(k, m) by (score desc, index asc). Keys scoring above the
+// threshold are appended (branch-free) to a buffer; a buffer holding 2k or more is cut back to its
+// best k (nth_element) and the threshold becomes the k-th best score so far. A later key scoring
+// exactly the threshold loses the tie (larger index), so `> thr` loses nothing. The row goes in
+// chunks whose maximum (a vectorised reduction) is compared with the threshold first.
+void select_row(const float* s, std::size_t m, std::size_t k, std::vector<std::pair<float, std::uint32_t>>& buf,
+                std::uint32_t* idx_out, float* score_out) {
+  constexpr std::size_t C = 16;
+  const std::size_t kk = std::min(k, m), cap = 2 * kk + C;
+  buf.resize(cap + C);
+  float thr = -std::numeric_limits<float>::infinity();
+  std::size_t pos = 0;
+  auto compact = [&] {
+    std::nth_element(buf.begin(), buf.begin() + std::ptrdiff_t(kk - 1), buf.begin() + std::ptrdiff_t(pos), better);
+    pos = kk;
+    thr = buf[kk - 1].first;
+  };
+  std::size_t j = 0;
+  for (; j + C <= m; j += C) {
+    float mx = s[j];
+#pragma omp simd reduction(max : mx)
+    for (std::size_t t = 0; t < C; ++t) mx = std::max(mx, s[j + t]);
+    if (!(mx > thr)) continue;
+    for (std::size_t t = 0; t < C; ++t) {
+      buf[pos] = {s[j + t], std::uint32_t(j + t)};
+      pos += s[j + t] > thr;
+    }
+    if (pos >= cap) compact();
   }
-  std::sort(top.begin(), top.end(), better);
+  for (; j < m; ++j) {
+    buf[pos] = {s[j], std::uint32_t(j)};
+    pos += s[j] > thr;
+  }
+  if (pos > kk) compact();
+  std::sort(buf.begin(), buf.begin() + std::ptrdiff_t(kk), better);
   for (std::size_t r = 0; r < kk; ++r) {
-    idx_out[r] = top[r].second;
-    score_out[r] = top[r].first;
+    idx_out[r] = buf[r].second;
+    score_out[r] = buf[r].first;
   }
 }
 
@@ -139,7 +154,8 @@ TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk,
   detail::BlasSingleThread guard;
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<float> S(B * nk), tmp;
+    std::vector<float> S(B * nk);
+    std::vector<std::pair<float, std::uint32_t>> tmp;
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t b = 0; b < blocks; ++b) {
       const std::size_t i0 = b * B, rows = std::min(B, nq - i0), kend = causal ? i0 + rows : nk;

@@ -83,7 +83,8 @@ namespace detail {
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
 TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
                  std::size_t k, bool causal, const IndexOptions& opt);
-// Merges candidate lists (score, index) into the top-k by (score desc, index asc), appending to out.
+// The top-k by (score desc, index asc) of candidates (score, index) with distinct indices, appended
+// to out as one more query's list.
 void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out);
 }  // namespace detail
 
