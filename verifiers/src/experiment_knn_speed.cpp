@@ -61,7 +61,7 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
   const double scale = knn::default_scale(d);
   double total = 0, done = 0;
   for (auto n : ns) total += double(n) * double(n);
-  Progress bar("experiment knn-speed", "%", !o.quiet);
+  Progress bar("experiment knn-speed", "permille", !o.quiet);
   std::vector<Row> rows;
   for (auto n : ns) {
     core::Xoshiro256ss rng(o.seed ^ (n * 0x9E3779B97F4A7C15ull));
@@ -77,6 +77,12 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
       knn::exact_attention(Q.data(), K.data(), V.data(), n, n, d, d, ao, exact.data());
       t.push_back(since(t0));
     }
+    const double step = double(n) * double(n) / double(1 + 2 * kinds.size());  // one exact + per index two k rules
+    auto advance = [&] {
+      done += step;
+      bar.update(static_cast<std::size_t>(1000 * done / total), 1000);
+    };
+    advance();
     Row ex{n, n, "exact", "-", "all"};
     ex.forward_s = median(t);
     rows.push_back(ex);
@@ -120,10 +126,9 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
           row.slack = q.achieved_slack;
         }
         rows.push_back(row);
+        advance();
       }
     }
-    done += double(n) * double(n);
-    bar.update(static_cast<std::size_t>(100 * done / total), 100);
   }
   bar.finish();
 
