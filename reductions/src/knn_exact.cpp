@@ -67,7 +67,9 @@ template <class T>
 void attention_impl(const T* Q, const T* K, const T* V, std::size_t nq, std::size_t nk, std::size_t d, std::size_t dv,
                     const AttentionOptions& opt, T* O) {
   check_shapes(nq, nk, d, dv, opt);
-  const std::size_t B = std::min(opt.block, nq);
+  // One (B x n_keys) score tile per thread, kept under 64 MiB (at least 16 rows) for long sequences.
+  const std::size_t tile_rows = std::max<std::size_t>(16, (std::size_t{64} << 20) / (sizeof(T) * nk));
+  const std::size_t B = std::min({opt.block, nq, tile_rows});
   const std::size_t blocks = (nq + B - 1) / B;
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   detail::BlasSingleThread blas_guard;  // the parallelism is over blocks

@@ -148,7 +148,9 @@ TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk,
   for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
   out.index.resize(out.offset[nq]);
   out.score.resize(out.offset[nq]);
-  const std::size_t B = std::max<std::size_t>(1, std::min(opt.brute_block, nq));
+  // One (B x n_keys) score tile per thread, kept under 64 MiB (at least 16 rows) for long sequences.
+  const std::size_t tile_rows = std::max<std::size_t>(16, (std::size_t{64} << 20) / (sizeof(float) * nk));
+  const std::size_t B = std::max<std::size_t>(1, std::min({opt.brute_block, nq, tile_rows}));
   const std::size_t blocks = (nq + B - 1) / B;
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   detail::BlasSingleThread guard;

@@ -17,7 +17,8 @@ struct AttentionOptions {
   double scale = 1.0;       // finite; the experiments use default_scale(d)
   bool causal = false;      // query i sees keys 0..i (needs n_queries == n_keys)
   int threads = 0;          // 0: all cores (OpenMP)
-  std::size_t block = 128;  // queries per block: one (block x n_keys) score tile per thread
+  std::size_t block = 128;  // queries per block: one (block x n_keys) score tile per thread (fewer rows
+                            // when the tile would exceed 64 MiB, at least 16)
 };
 
 // Blocked: per block of queries, the score tile by one GEMM (OpenBLAS when built with it), a

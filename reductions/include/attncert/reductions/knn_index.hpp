@@ -29,11 +29,11 @@ struct IndexOptions {
   int threads = 0;                      // 0: all cores
   int hnsw_m = 32;                      // HNSW graph degree
   int hnsw_ef_construction = 64;        // HNSW build beam
-  int hnsw_ef_search = 0;               // HNSW search beam; 0: max(k, 16)... at least k
+  int hnsw_ef_search = 0;               // HNSW search beam; raised to at least max(k, 16)
   std::size_t ivf_nlist = 0;            // IVF cells; 0: about 4 sqrt(n_keys), at most n_keys / 39
   std::size_t ivf_nprobe = 0;           // IVF cells probed per query; 0: max(1, nlist / 8)
   std::size_t causal_block = 1024;      // queries per causal block (FAISS); brute force uses its own tiles
-  std::size_t brute_block = 256;        // queries per brute-force score tile
+  std::size_t brute_block = 256;        // queries per brute-force score tile (fewer past 64 MiB, at least 16)
 };
 
 // Per query i, its neighbours S_i by decreasing score (ties: smaller key index first) with the
