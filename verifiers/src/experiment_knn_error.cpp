@@ -85,7 +85,7 @@ KnnErrorResult knn_error(const KnnErrorOptions& o) {
         err += e;
         worst = std::max(worst, e);
       }
-      // eps_i = D_i(outside S_i) and the bound eps_i * range_c (spec §7), averaged over (i, c).
+      // eps_i = D_i(outside S_i) and the bound eps_i * range_c (docs/theorems.md#t6), averaged over (i, c).
       double eps_sum = 0, bound_sum = 0;
 #pragma omp parallel for num_threads(threads) reduction(+ : eps_sum, bound_sum) schedule(dynamic, 16)
       for (std::size_t i = 0; i < n; ++i) {

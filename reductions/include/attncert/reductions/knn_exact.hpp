@@ -1,4 +1,4 @@
-// T6 (spec §7 of the catalogue; docs/theorems.md#t6): exact softmax attention in float32 and float64,
+// T6 (docs/theorems.md#t6): exact softmax attention in float32 and float64,
 // the speed baseline of the kNN-attention experiments. Not a certified path: the certified reference
 // is core::attention_reference (exact rational inputs, interval outputs) for small sizes.
 //

@@ -1,5 +1,5 @@
-// `attncert experiment knn-speed | knn-error`: the kNN-attention paper's two experiments (spec §7 of
-// the catalogue; docs/theorems.md#t6) as CSV + SVG/PNG plots (gnuplot when installed), with a
+// `attncert experiment knn-speed | knn-error`: the kNN-attention paper's two experiments
+// (docs/theorems.md#t6) as CSV + SVG/PNG plots (gnuplot when installed), with a
 // progress bar on stderr. Proposal-side measurements in float arithmetic: nothing here certifies.
 #pragma once
 #include <cstdint>
