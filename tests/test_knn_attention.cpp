@@ -23,7 +23,7 @@ std::vector<double> uniform(std::size_t n, double B, std::mt19937_64& g) {
 }
 }  // namespace
 
-TEST_CASE("kNN attention with k = n is exact attention; causal rows i < k see every admissible key", "[knn][t6]") {
+TEST_CASE("kNN attention with k = n is exact attention and causal rows i < k see every admissible key", "[knn][t6]") {
   std::mt19937_64 g(21);
   const std::size_t n = 120, d = 16, dv = 4;
   auto Q = uniform(n * d, 1, g), K = uniform(n * d, 1, g), V = uniform(n * dv, 1, g);

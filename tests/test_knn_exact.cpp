@@ -56,7 +56,7 @@ TEST_CASE("float64 attention lies within 1e-12 of the certified reference (tile 
   }
 }
 
-TEST_CASE("float32 attention agrees with float64; causal rows equal attention over the prefix", "[knn][t6]") {
+TEST_CASE("float32 attention agrees with float64 and causal rows equal attention over the prefix", "[knn][t6]") {
   std::mt19937_64 g(11);
   const std::size_t n = 300, d = 16, dv = 8;
   auto Q = uniform<double>(n * d, 3, g), K = uniform<double>(n * d, 3, g), V = uniform<double>(n * dv, 1, g);
