@@ -23,6 +23,9 @@ expect 2 "--n-max" -- "$A" experiment knn-speed --n-min 4096 --n-max 1024 --out 
 expect 2 "--n-min" -- "$A" experiment knn-speed --n-min 1 --out "$T/s"
 expect 2 "--index" -- "$A" experiment knn-speed --index annoy --out "$T/s"
 expect 2 "--reps" -- "$A" experiment knn-speed --reps 0 --out "$T/s"
+expect 2 "--hnsw-m" -- "$A" experiment knn-speed --hnsw-m 1 --out "$T/s"
+expect 2 "--nprobe" -- "$A" experiment knn-speed --nprobe -1 --out "$T/s"
+expect 2 "--causal-block" -- "$A" experiment knn-speed --causal-block 0 --out "$T/s"
 expect 2 "" -- "$A" experiment knn-nonsense
 expect 2 "" -- "$A" experiment
 one_line "$A" experiment knn-error --n 50 --k 51 --out "$T/e"
@@ -51,7 +54,11 @@ if command -v gnuplot >/dev/null; then
   done
 fi
 if "$A" experiment knn-speed --help | grep -q "hnsw)"; then  # FAISS built in
-  expect 0 "wrote" -- "$A" experiment knn-speed --n-min 512 --n-max 512 --d 16 --index brute,hnsw,ivf,flat --out "$T/f" --quiet
+  expect 0 "wrote" -- "$A" experiment knn-speed --n-min 512 --n-max 512 --d 16 --index brute,hnsw,ivf,flat --hnsw-m 8 \
+    --ef-search 40 --nlist 8 --nprobe 8 --causal-block 100 --out "$T/f" --quiet
+  # nprobe = nlist: IVF scans every cell, so its lists are the exact ones (recall 1)
+  grep -q "^512,16,1,knn,ivf,sqrt,23,.*,1,0$" "$T/f/knn_speed.csv" && passes=$((passes+1)) ||
+    { echo "FAIL: IVF with nprobe = nlist is not exact"; cat "$T/f/knn_speed.csv"; fails=$((fails+1)); }
   [[ $(grep -c ",knn," "$T/f/knn_speed.csv") -eq 8 ]] && passes=$((passes+1)) || { echo "FAIL: FAISS rows"; cat "$T/f/knn_speed.csv"; fails=$((fails+1)); }
 fi
 echo "$passes passed, $fails failed"

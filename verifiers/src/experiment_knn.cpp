@@ -47,6 +47,7 @@ int experiment_main(int argc, const char* const* argv) {
 
   struct SpeedText {
     std::string n_min = "1024", n_max = "16384", d = "64", index, seed = "1", reps = "1", out = "out/experiment_knn";
+    std::string hnsw_m = "32", ef_construction = "64", ef_search = "0", nlist = "0", nprobe = "0", causal_block = "1024";
     bool non_causal = false;
   };
   auto st = std::make_shared<SpeedText>();
@@ -58,6 +59,12 @@ int experiment_main(int argc, const char* const* argv) {
   speed->add_option("--index", st->index,
                     std::string("indexes, comma-separated: brute,flat,hnsw,ivf (default brute") + (knn::faiss_available() ? ",hnsw)" : ")"));
   speed->add_flag("--non-causal", st->non_causal, "every query sees every key (default: causal, j <= i)");
+  speed->add_option("--hnsw-m", st->hnsw_m, "HNSW graph degree M (default 32)");
+  speed->add_option("--ef-construction", st->ef_construction, "HNSW build beam (default 64)");
+  speed->add_option("--ef-search", st->ef_search, "HNSW search beam, raised to at least max(k, 16) (default 0)");
+  speed->add_option("--nlist", st->nlist, "IVF cells (default 0: about 4 sqrt(n), at most n/39)");
+  speed->add_option("--nprobe", st->nprobe, "IVF cells probed per query (default 0: nlist/8)");
+  speed->add_option("--causal-block", st->causal_block, "queries per causal block of the FAISS indexes (default 1024)");
   speed->add_option("--reps", st->reps, "repetitions; times are medians (default 1)");
   speed->add_option("--seed", st->seed, "input seed (default 1)");
   speed->add_option("--threads", so.threads, "threads (0: all cores)")->check(CLI::Range(0, 4096));
@@ -98,6 +105,12 @@ int experiment_main(int argc, const char* const* argv) {
       so.reps = static_cast<int>(parse_count(st->reps, "--reps", 1, 100));
       so.seed = parse_seed(st->seed);
       so.causal = !st->non_causal;
+      so.index.hnsw_m = static_cast<int>(parse_count(st->hnsw_m, "--hnsw-m", 2, 512));
+      so.index.hnsw_ef_construction = static_cast<int>(parse_count(st->ef_construction, "--ef-construction", 1, 1u << 16));
+      so.index.hnsw_ef_search = static_cast<int>(parse_count(st->ef_search, "--ef-search", 0, 1u << 16));
+      so.index.ivf_nlist = parse_count(st->nlist, "--nlist", 0, 1u << 20);
+      so.index.ivf_nprobe = parse_count(st->nprobe, "--nprobe", 0, 1u << 20);
+      so.index.causal_block = parse_count(st->causal_block, "--causal-block", 1, 1u << 20);
       so.out_dir = st->out;
       if (!st->index.empty()) {
         std::string item;

@@ -93,7 +93,7 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
       knn::TopK reference;  // brute force's lists, for recall and achieved slack of the FAISS indexes
       bool have_reference = false;
       for (auto kind : kinds) {
-        knn::IndexOptions io;
+        knn::IndexOptions io = o.index;
         io.threads = o.threads;
         std::vector<double> tb, ts, tm, tf;
         knn::TopK top;

@@ -26,6 +26,7 @@ struct KnnSpeedOptions {
   std::uint64_t n_min = 1024, n_max = 16384;  // powers of two from n_min while <= n_max, then n_max
   std::uint64_t d = 64;
   std::vector<reductions::knn::IndexKind> indexes;  // empty: brute, and hnsw when FAISS is built in
+  reductions::knn::IndexOptions index;              // FAISS parameters (threads are taken from `threads`)
   bool causal = true;
   int reps = 1;  // timings are medians of reps runs
   std::uint64_t seed = 1;
