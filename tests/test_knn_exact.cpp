@@ -117,4 +117,10 @@ TEST_CASE("attention engines reject bad shapes naming the parameter", "[knn][t6]
   opt.scale = 1;
   opt.block = 0;
   CHECK(param([&] { exact_attention(x.data(), x.data(), x.data(), 4, 4, 4, 4, opt, o.data()); }) == "block");
+  opt.block = 2;
+  std::vector<float> v = x;
+  v[5] = INFINITY;
+  CHECK(param([&] { exact_attention(x.data(), x.data(), v.data(), 4, 4, 4, 4, opt, o.data()); }) == "values");
+  CHECK(param([&] { exact_attention(x.data(), v.data(), x.data(), 4, 4, 4, 4, opt, o.data()); }) == "keys");
+  CHECK(param([&] { exact_attention(x.data(), x.data(), x.data(), 4, 4, 4, 0, opt, o.data()); }) == "dv");
 }

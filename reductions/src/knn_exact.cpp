@@ -53,6 +53,12 @@ inline float exp_nonpositive(float x) {
 }
 inline double exp_nonpositive(double x) { return std::exp(x); }
 
+template <class T>
+void check_finite(const T* x, std::size_t count, const char* name) {
+  for (std::size_t i = 0; i < count; ++i)
+    if (!std::isfinite(x[i])) throw ParameterError(name, "entry " + std::to_string(i) + " is not finite");
+}
+
 void check_shapes(std::size_t nq, std::size_t nk, std::size_t d, std::size_t dv, const AttentionOptions& opt) {
   if (d == 0) throw ParameterError("d", "must be >= 1, got 0");
   if (dv == 0) throw ParameterError("dv", "must be >= 1, got 0");
@@ -67,6 +73,9 @@ template <class T>
 void attention_impl(const T* Q, const T* K, const T* V, std::size_t nq, std::size_t nk, std::size_t d, std::size_t dv,
                     const AttentionOptions& opt, T* O) {
   check_shapes(nq, nk, d, dv, opt);
+  check_finite(Q, nq * d, "queries");
+  check_finite(K, nk * d, "keys");
+  check_finite(V, nk * dv, "values");
   // One (B x n_keys) score tile per thread, kept under 64 MiB (at least 16 rows) for long sequences.
   const std::size_t tile_rows = std::max<std::size_t>(16, (std::size_t{64} << 20) / (sizeof(T) * nk));
   const std::size_t B = std::min({opt.block, nq, tile_rows});

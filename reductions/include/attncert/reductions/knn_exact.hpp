@@ -25,7 +25,8 @@ struct AttentionOptions {
 // max-shifted exponential per row, then O = P V by a second GEMM and one division per row. The
 // float32 engine evaluates exp by a vectorisable range reduction + polynomial (relative error a few
 // ulp; tests compare it with the float64 engine), the float64 engine by std::exp. Throws
-// reductions::ParameterError naming "d", "n", "scale", "causal" or "block" on bad shapes.
+// reductions::ParameterError naming "d", "dv", "n", "scale", "causal" or "block" on bad shapes and
+// "queries", "keys" or "values" on a non-finite entry.
 void exact_attention(const float* Q, const float* K, const float* V, std::size_t n_queries, std::size_t n_keys,
                      std::size_t d, std::size_t dv, const AttentionOptions& opt, float* O);
 void exact_attention(const double* Q, const double* K, const double* V, std::size_t n_queries, std::size_t n_keys,
