@@ -145,3 +145,31 @@ TEST_CASE("FAISS indexes: approximate with unknown slack, causal lists admissibl
     }
   }
 }
+
+TEST_CASE("compare_top_k: recall and achieved slack of a list that misses the best key", "[knn][t6]") {
+  // One query q = (1, 0); keys with scores 5, 4, 3, 2 (index 0..3). Exact top-2 = {0, 1}.
+  const std::vector<float> Q = {1, 0}, K = {5, 0, 4, 0, 3, 0, 2, 0};
+  TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), 1, 4, 2, 2, false);
+  REQUIRE(exact.neighbours(0).size() == 2);
+  CHECK(exact.neighbours(0)[0] == 0);
+  CHECK(exact.neighbours(0)[1] == 1);
+  TopK approx;  // {1, 3}: misses key 0 (score 5), its minimum is 2, so the achieved slack is 5 - 2 = 3
+  approx.index = {1, 3};
+  approx.score = {4, 2};
+  approx.offset = {0, 2};
+  auto q = compare_top_k(approx, exact, Q.data(), K.data(), 2);
+  CHECK(q.recall == 0.5);
+  CHECK(q.achieved_slack == 3.0);
+  CHECK(q.short_queries == 0);
+  TopK shorter;  // {1}: one of two, slack 5 - 4 = 1
+  shorter.index = {1};
+  shorter.score = {4};
+  shorter.offset = {0, 1};
+  q = compare_top_k(shorter, exact, Q.data(), K.data(), 2);
+  CHECK(q.recall == 0.5);
+  CHECK(q.achieved_slack == 1.0);
+  CHECK(q.short_queries == 1);
+  auto same = compare_top_k(exact, exact, Q.data(), K.data(), 2);
+  CHECK(same.recall == 1.0);
+  CHECK(same.achieved_slack == 0.0);
+}

@@ -186,12 +186,16 @@ TopKQuality compare_top_k(const TopK& approx, const TopK& exact, const float* Q,
   const std::size_t nq = exact.queries();
   if (approx.queries() != nq) throw ParameterError("queries", "the two top-k lists cover different query counts");
   double recall_sum = 0;
+  std::vector<std::uint32_t> sorted;
   for (std::size_t i = 0; i < nq; ++i) {
     auto a = approx.neighbours(i), e = exact.neighbours(i);
     const std::size_t want = e.size();
     if (a.size() < want) ++q.short_queries;
+    sorted.assign(a.begin(), a.end());
+    std::sort(sorted.begin(), sorted.end());
+    auto in_a = [&](std::uint32_t j) { return std::binary_search(sorted.begin(), sorted.end(), j); };
     std::size_t hit = 0;
-    for (auto j : e) hit += std::find(a.begin(), a.end(), j) != a.end();
+    for (auto j : e) hit += in_a(j);
     recall_sum += want ? double(hit) / double(want) : 1.0;
     if (a.empty()) continue;
     auto dot = [&](std::uint32_t j) {
@@ -202,7 +206,7 @@ TopKQuality compare_top_k(const TopK& approx, const TopK& exact, const float* Q,
     double min_in = std::numeric_limits<double>::infinity(), max_out = -std::numeric_limits<double>::infinity();
     for (auto j : a) min_in = std::min(min_in, dot(j));
     for (auto j : e)
-      if (std::find(a.begin(), a.end(), j) == a.end()) max_out = std::max(max_out, dot(j));
+      if (!in_a(j)) max_out = std::max(max_out, dot(j));
     if (max_out > min_in) q.achieved_slack = std::max(q.achieved_slack, max_out - min_in);
   }
   q.recall = nq ? recall_sum / double(nq) : 1.0;
