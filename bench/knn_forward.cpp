@@ -1,0 +1,195 @@
+// T6 performance targets (bench/RESULTS.md, "t6"), each with its peer in the same run:
+//   --mode sample (defaults n = 65536, k = 256, index hnsw): exact float32 causal attention against
+//     kNN attention by sampling: top-k from the index (build excluded, reported), then ell lazy-Gumbel
+//     samples per query (reductions/lazy_gumbel.hpp) and the mean of the sampled v_j; also the
+//     softmax over the top-k. Mean absolute errors against the exact float32 output.
+//   --mode forward (defaults n = 8000, k = round(sqrt n), index brute): the whole kNN forward (top-k +
+//     softmax over the top-k) with the index build included, against exact float32 attention.
+// Times are medians over --reps runs. Inputs: entries uniform in [-sqrt 3, sqrt 3], scale 1/sqrt(d).
+// Usage: knn_forward [--mode sample|forward] [--n N] [--d D] [--k K] [--ell L] [--index brute|flat|hnsw|ivf]
+//                    [--reps R] [--threads T] [--seed S] [--hnsw-m M] [--ef-construction E] [--ef-search E]
+//                    [--causal-block B] [--recall]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "attncert/core/rng.hpp"
+#include "attncert/reductions/knn_attention.hpp"
+#include "attncert/reductions/knn_exact.hpp"
+#include "attncert/reductions/knn_index.hpp"
+#include "attncert/reductions/lazy_gumbel.hpp"
+#include "timing.hpp"
+
+using namespace attncert::reductions::knn;
+using attncert::bench::Clock;
+using attncert::bench::median;
+using attncert::bench::seconds_since;
+
+namespace {
+
+std::vector<float> unit_uniform(std::size_t count, attncert::core::Xoshiro256ss& rng) {
+  std::vector<float> v(count);
+  for (auto& x : v) x = static_cast<float>((double(rng.next() >> 40) / double(1 << 24) * 2 - 1) * std::sqrt(3.0));
+  return v;
+}
+
+double mae(const std::vector<float>& a, const std::vector<float>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += std::abs(double(a[i]) - double(b[i]));
+  return s / double(a.size());
+}
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr, "knn_forward: error: %s\n", why);
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = "sample", index = "";
+  long n = 0, d = 64, k = 0, ell = 16, reps = 3, threads = 2, seed = 1, hnsw_m = 32, efc = 64, efs = 0, cblock = 1024;
+  bool recall = false;
+  for (int a = 1; a < argc; ++a) {
+    std::string f = argv[a];
+    auto num = [&](long& x) {
+      if (a + 1 >= argc) usage((f + " needs a value").c_str());
+      char* end;
+      x = std::strtol(argv[++a], &end, 10);
+      if (*end || x < 0) usage((f + ": not a non-negative integer").c_str());
+    };
+    if (f == "--mode" && a + 1 < argc) mode = argv[++a];
+    else if (f == "--index" && a + 1 < argc) index = argv[++a];
+    else if (f == "--n") num(n);
+    else if (f == "--d") num(d);
+    else if (f == "--k") num(k);
+    else if (f == "--ell") num(ell);
+    else if (f == "--reps") num(reps);
+    else if (f == "--threads") num(threads);
+    else if (f == "--seed") num(seed);
+    else if (f == "--hnsw-m") num(hnsw_m);
+    else if (f == "--ef-construction") num(efc);
+    else if (f == "--ef-search") num(efs);
+    else if (f == "--causal-block") num(cblock);
+    else if (f == "--recall") recall = true;
+    else usage(("unknown option " + f).c_str());
+  }
+  if (mode != "sample" && mode != "forward") usage("--mode must be sample or forward");
+  if (!n) n = mode == "sample" ? 65536 : 8000;
+  if (!k) k = mode == "sample" ? 256 : std::lround(std::sqrt(double(n)));
+  if (index.empty()) index = mode == "sample" ? "hnsw" : "brute";
+  if (n < 2 || d < 1 || k < 1 || k > n || reps < 1 || threads < 1 || ell < 1) usage("need n >= 2, d >= 1, 1 <= k <= n, reps, threads, ell >= 1");
+  IndexKind kind;
+  try {
+    kind = parse_index_kind(index);
+  } catch (const std::exception& e) {
+    usage(e.what());
+  }
+  omp_set_num_threads(int(threads));
+  const std::size_t N = std::size_t(n), D = std::size_t(d), K = std::size_t(k);
+  attncert::core::Xoshiro256ss rng{static_cast<std::uint64_t>(seed)};
+  auto Q = unit_uniform(N * D, rng), Kx = unit_uniform(N * D, rng), V = unit_uniform(N * D, rng);
+  const double scale = default_scale(D);
+  AttentionOptions ao;
+  ao.scale = scale;
+  ao.causal = true;
+  ao.threads = int(threads);
+  IndexOptions io;
+  io.threads = int(threads);
+  io.hnsw_m = int(hnsw_m);
+  io.hnsw_ef_construction = int(efc);
+  io.hnsw_ef_search = int(efs);
+  io.causal_block = std::size_t(cblock);
+  std::printf("# knn_forward --mode %s --n %ld --d %ld --k %ld --index %s --reps %ld --threads %ld%s%s\n", mode.c_str(), n, d, k,
+              index.c_str(), reps, threads, mode == "sample" ? (" --ell " + std::to_string(ell)).c_str() : "",
+              kind == IndexKind::faiss_hnsw ? (" --hnsw-m " + std::to_string(hnsw_m) + " --ef-construction " + std::to_string(efc)).c_str() : "");
+  std::printf("# causal, scale 1/sqrt(d), entries uniform in [-sqrt3, sqrt3], BLAS %s, FAISS %s\n", attention_uses_blas() ? "yes" : "no",
+              faiss_available() ? "yes" : "no");
+
+  std::vector<float> exact(N * D), out(N * D), est(N * D);
+  std::vector<double> t_exact, t_build, t_search, t_soft, t_sample;
+  TopK top;
+  std::uint64_t evals = 0, samples = 0;
+  for (long r = 0; r < reps; ++r) {
+    // The two sides alternate within each repetition (robust to drift on a shared machine).
+    auto t0 = Clock::now();
+    exact_attention(Q.data(), Kx.data(), V.data(), N, N, D, D, ao, exact.data());
+    t_exact.push_back(seconds_since(t0));
+    top = top_k(kind, Q.data(), Kx.data(), N, N, D, K, true, io);
+    t_build.push_back(top.build_seconds);
+    t_search.push_back(top.search_seconds);
+    t0 = Clock::now();
+    knn_attention(Q.data(), Kx.data(), V.data(), N, N, D, D, top, scale, out.data(), int(threads));
+    t_soft.push_back(seconds_since(t0));
+    std::fprintf(stderr, "rep %ld: exact %.3f s, build %.3f s, search %.3f s, softmax %.3f s\n", r + 1, t_exact.back(), t_build.back(),
+                 t_search.back(), t_soft.back());
+    if (mode != "sample") continue;
+    // ell lazy-Gumbel samples per query (slack 0: the index's top-k is taken as exact, see RESULTS.md).
+    t0 = Clock::now();
+    std::uint64_t ev = 0, sm = 0;
+#pragma omp parallel num_threads(int(threads)) reduction(+ : ev, sm)
+    {
+      LazyGumbelStats st;
+      std::vector<std::uint32_t> S;
+      std::vector<double> acc(D);
+#pragma omp for schedule(dynamic, 64)
+      for (std::size_t i = 0; i < N; ++i) {
+        auto nb = top.neighbours(i);
+        S.assign(nb.begin(), nb.end());
+        std::sort(S.begin(), S.end());
+        attncert::core::Xoshiro256ss g(std::uint64_t(seed) * 0x9E3779B97F4A7C15ull + i);
+        const float* q = Q.data() + i * D;
+        auto score = [&](std::uint32_t j) {
+          const float* kj = Kx.data() + std::size_t(j) * D;
+          float s = 0;
+#pragma omp simd reduction(+ : s)
+          for (std::size_t l = 0; l < D; ++l) s += q[l] * kj[l];
+          return scale * double(s);
+        };
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (long t = 0; t < ell; ++t) {
+          const std::uint32_t j = lazy_gumbel_sample(i + 1, std::span<const std::uint32_t>(S), 0.0, score, g, &st);
+          const float* vj = V.data() + std::size_t(j) * D;
+          for (std::size_t c = 0; c < D; ++c) acc[c] += vj[c];
+        }
+        for (std::size_t c = 0; c < D; ++c) est[i * D + c] = float(acc[c] / double(ell));
+      }
+      ev += st.score_evals;
+      sm += st.samples;
+    }
+    t_sample.push_back(seconds_since(t0));
+    evals = ev;
+    samples = sm;
+    std::fprintf(stderr, "rep %ld: sampling %.3f s\n", r + 1, t_sample.back());
+  }
+  const double ex = median(t_exact), bu = median(t_build), se = median(t_search), so = median(t_soft);
+  std::printf("exact float32 attention          %9.3f s\n", ex);
+  std::printf("index build (%-5s)               %9.3f s\n", index.c_str(), bu);
+  std::printf("top-k search                     %9.3f s\n", se);
+  std::printf("softmax over top-k               %9.3f s   MAE vs exact %.4g\n", so, mae(out, exact));
+  if (mode == "sample") {
+    const double sa = median(t_sample);
+    std::printf("lazy-Gumbel sampling (ell = %3ld)  %9.3f s   MAE vs exact %.4g   score evals/sample %.1f\n", ell, sa, mae(est, exact),
+                double(evals) / double(samples));
+    std::printf("kNN by sampling, end to end (search + sampling, build excluded) %.3f s: %.2fx faster than exact\n", se + sa,
+                ex / (se + sa));
+    std::printf("kNN softmax over top-k, end to end (search + softmax, build excluded) %.3f s: %.2fx faster than exact\n", se + so,
+                ex / (se + so));
+  } else {
+    std::printf("whole kNN forward (build + search + softmax) %.3f s (target < 0.5 s); exact %.3f s\n", bu + se + so, ex);
+  }
+  if (recall) {
+    TopK ref = top_k(IndexKind::brute, Q.data(), Kx.data(), N, N, D, K, true, io);
+    auto qual = compare_top_k(top, ref, Q.data(), Kx.data(), D);
+    std::printf("recall vs brute force %.4f, achieved slack %.4g (inner-product units), short lists %zu\n", qual.recall,
+                qual.achieved_slack, qual.short_queries);
+  }
+  return 0;
+}

@@ -1,0 +1,91 @@
+// T6 kNN index layer: top-k keys by inner product (maximum inner product search) for each query,
+// by exact brute force (always available) or a FAISS index (flat, HNSW, IVF; when the build found
+// libfaiss-dev), behind one function. Proposal side: scores are float32, nothing here is certified.
+//
+// Causal search (n_queries == n_keys): query i may only return keys j <= i. A query with fewer than
+// k admissible keys gets fewer neighbours (all i + 1 of them for brute force) - never a padded
+// sentinel index or a -inf score. FAISS indexes are filled causally in blocks of queries: a block
+// [b0, b1) searches the index holding keys 0..b0-1, the keys b0..i of its own block are scored
+// exactly, the two candidate lists are merged, and only then are keys b0..b1-1 added.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace attncert::reductions::knn {
+
+enum class IndexKind { brute, faiss_flat, faiss_hnsw, faiss_ivf };
+
+// "brute" | "flat" | "hnsw" | "ivf"; throws ParameterError("index", ...) for another name and for a
+// FAISS kind when the build has no FAISS.
+IndexKind parse_index_kind(const std::string& name);
+const char* index_kind_name(IndexKind kind);
+bool faiss_available();  // the build found FAISS (ATTNCERT_FAISS)
+
+struct IndexOptions {
+  int threads = 0;                      // 0: all cores
+  int hnsw_m = 32;                      // HNSW graph degree
+  int hnsw_ef_construction = 64;        // HNSW build beam
+  int hnsw_ef_search = 0;               // HNSW search beam; raised to at least max(k, 16)
+  std::size_t ivf_nlist = 0;            // IVF cells; 0: about 4 sqrt(n_keys), at most n_keys / 39
+  std::size_t ivf_nprobe = 0;           // IVF cells probed per query; 0: max(1, nlist / 8)
+  std::size_t causal_block = 1024;      // queries per causal block (FAISS); brute force uses its own tiles
+  std::size_t brute_block = 256;        // queries per brute-force score tile (fewer past 64 MiB, at least 16)
+};
+
+// Per query i, its neighbours S_i by decreasing score (ties: smaller key index first) with the
+// scores <q_i, k_j> as the index computed them (float32, unscaled).
+struct TopK {
+  std::vector<std::uint64_t> offset{0};  // n_queries + 1 entries; S_i = index[offset[i] .. offset[i+1])
+  std::vector<std::uint32_t> index;
+  std::vector<float> score;
+  // exact: the top-k of the computed float scores, and `slack` bounds what float rounding can hide:
+  // every admissible j outside S_i has <q_i,k_j> <= min_{j' in S_i} <q_i,k_j'> + slack for the real
+  // inner products of the float inputs (2 gamma_d max_i ||q_i|| max_j ||k_j||, gamma_d = d u/(1-d u),
+  // u = 2^-24). Not exact (FAISS): approximate, slack unknown (nullopt); the experiments measure the
+  // achieved slack and recall against brute force.
+  bool exact = false;
+  std::optional<double> slack;
+  double build_seconds = 0;   // index construction (training + adding keys); 0 for brute force
+  double search_seconds = 0;  // everything else (brute force: all of it)
+
+  std::size_t queries() const { return offset.size() - 1; }
+  std::span<const std::uint32_t> neighbours(std::size_t i) const {
+    return {index.data() + offset[i], static_cast<std::size_t>(offset[i + 1] - offset[i])};
+  }
+  std::span<const float> scores(std::size_t i) const {
+    return {score.data() + offset[i], static_cast<std::size_t>(offset[i + 1] - offset[i])};
+  }
+};
+
+// Top-k by inner product of each row of Q (n_queries x d) among the rows of K (n_keys x d), both
+// row-major float32. causal: n_queries == n_keys and query i sees keys 0..i. Throws ParameterError
+// naming "k" (k = 0 or k > n_keys), "d", "n", "causal", "index", "queries"/"keys" (non-finite
+// entries) on bad input.
+TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
+           std::size_t k, bool causal, const IndexOptions& opt = {});
+
+// Recall and achieved slack of `approx` against the exact brute-force `exact` on the same inputs:
+// recall = |S_i ∩ S*_i| / |S*_i| averaged over queries; achieved slack = max over queries of
+// (the largest exact score outside S_i among S*_i) - (min over S_i of its exact score), clamped at 0,
+// with exact scores recomputed in double; short_queries counts queries with fewer neighbours in
+// `approx` than in `exact`. Q, K as for top_k.
+struct TopKQuality {
+  double recall = 0, achieved_slack = 0;
+  std::size_t short_queries = 0;
+};
+TopKQuality compare_top_k(const TopK& approx, const TopK& exact, const float* Q, const float* K, std::size_t d);
+
+namespace detail {
+// The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
+TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
+                 std::size_t k, bool causal, const IndexOptions& opt);
+// The top-k by (score desc, index asc) of candidates (score, index) with distinct indices, appended
+// to out as one more query's list.
+void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out);
+}  // namespace detail
+
+}  // namespace attncert::reductions::knn

@@ -1,0 +1,175 @@
+// T6 kNN index layer (reductions/knn_index.hpp): brute force against a naive sort, causal search
+// including the first k queries (fewer neighbours, never sentinels), the rounding slack, bad k, and
+// the FAISS indexes (flat, HNSW, IVF) when the build has FAISS.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/knn_index.hpp"
+
+using namespace attncert::reductions::knn;
+using attncert::reductions::ParameterError;
+
+namespace {
+std::vector<float> gaussian(std::size_t n, std::mt19937_64& g) {
+  std::normal_distribution<float> u(0, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = u(g);
+  return v;
+}
+double dot(const float* a, const float* b, std::size_t d) {
+  double s = 0;
+  for (std::size_t l = 0; l < d; ++l) s += double(a[l]) * double(b[l]);
+  return s;
+}
+std::string param_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ParameterError& e) {
+    return e.parameter;
+  }
+  return "none";
+}
+}  // namespace
+
+TEST_CASE("brute-force top-k: the true top-k by inner product, causal lists shorter for early queries", "[knn][t6]") {
+  std::mt19937_64 g(3);
+  const std::size_t n = 200, d = 8;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  for (bool causal : {false, true})
+    for (std::size_t k : {1, 7, 50, 200}) {
+      IndexOptions opt;
+      opt.brute_block = 32;
+      TopK t = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, causal, opt);
+      REQUIRE(t.queries() == n);
+      CHECK(t.exact);
+      REQUIRE(t.slack.has_value());
+      CHECK(*t.slack > 0);
+      CHECK(*t.slack < 1e-4);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t m = causal ? i + 1 : n;
+        auto S = t.neighbours(i);
+        auto sc = t.scores(i);
+        INFO("causal=" << causal << " k=" << k << " i=" << i);
+        REQUIRE(S.size() == std::min(k, m));  // the first k causal queries: all i+1 keys, no padding
+        std::vector<char> in(n, 0);
+        for (std::size_t r = 0; r < S.size(); ++r) {
+          REQUIRE(S[r] < m);  // admissible: j <= i when causal
+          CHECK(!in[S[r]]);   // distinct
+          in[S[r]] = 1;
+          CHECK(std::isfinite(sc[r]));
+          if (r > 0) CHECK(sc[r - 1] >= sc[r]);
+        }
+        // Against exact double scores: no admissible key outside S beats min_S by more than the slack.
+        double min_in = INFINITY, max_out = -INFINITY;
+        for (std::size_t j = 0; j < m; ++j) {
+          const double s = dot(Q.data() + i * d, K.data() + j * d, d);
+          if (in[j]) min_in = std::min(min_in, s);
+          else max_out = std::max(max_out, s);
+        }
+        CHECK(max_out <= min_in + *t.slack);
+      }
+    }
+}
+
+TEST_CASE("brute-force top-k breaks ties by the smaller index", "[knn][t6]") {
+  // Keys 0..5 equal: every score ties; top-3 must be 0, 1, 2 (causal: the admissible prefix).
+  const std::size_t n = 6, d = 2;
+  std::vector<float> K(n * d, 1.0f), Q(n * d, 0.5f);
+  TopK t = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, 3, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto S = t.neighbours(i);
+    REQUIRE(S.size() == 3);
+    CHECK((S[0] == 0 && S[1] == 1 && S[2] == 2));
+  }
+}
+
+TEST_CASE("top-k rejects k = 0, k > n and non-finite entries, naming the parameter", "[knn][t6]") {
+  std::vector<float> Q(40, 1.0f), K(40, 1.0f);
+  CHECK(param_of([&] { top_k(IndexKind::brute, Q.data(), K.data(), 10, 10, 4, 0, false); }) == "k");
+  CHECK(param_of([&] { top_k(IndexKind::brute, Q.data(), K.data(), 10, 10, 4, 11, true); }) == "k");
+  CHECK(param_of([&] { top_k(IndexKind::brute, Q.data(), K.data(), 10, 9, 4, 3, true); }) == "causal");
+  CHECK(param_of([&] { top_k(IndexKind::brute, Q.data(), K.data(), 10, 10, 0, 3, false); }) == "d");
+  K[7] = NAN;
+  CHECK(param_of([&] { top_k(IndexKind::brute, Q.data(), K.data(), 10, 10, 4, 3, false); }) == "keys");
+  CHECK(param_of([] { parse_index_kind("annoy"); }) == "index");
+  CHECK(parse_index_kind("brute") == IndexKind::brute);
+  if (!faiss_available()) CHECK(param_of([] { parse_index_kind("hnsw"); }) == "index");
+}
+
+TEST_CASE("FAISS indexes: approximate with unknown slack, causal lists admissible, recall against brute force",
+          "[knn][t6][faiss]") {
+  if (!faiss_available()) {
+    WARN("built without FAISS: only brute force is tested");
+    return;
+  }
+  std::mt19937_64 g(5);
+  const std::size_t n = 3000, d = 16, k = 20;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  for (bool causal : {false, true}) {
+    TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, causal);
+    CHECK(compare_top_k(exact, exact, Q.data(), K.data(), d).recall == 1.0);
+    for (IndexKind kind : {IndexKind::faiss_flat, IndexKind::faiss_hnsw, IndexKind::faiss_ivf}) {
+      IndexOptions opt;
+      opt.causal_block = 256;
+      opt.ivf_nprobe = 16;
+      opt.threads = 2;
+      TopK t = top_k(kind, Q.data(), K.data(), n, n, d, k, causal, opt);
+      INFO(index_kind_name(kind) << " causal=" << causal);
+      CHECK(!t.exact);
+      CHECK(!t.slack.has_value());
+      REQUIRE(t.queries() == n);
+      for (std::size_t i = 0; i < n; ++i) {
+        auto S = t.neighbours(i);
+        const std::size_t m = causal ? i + 1 : n;
+        REQUIRE(S.size() <= std::min(k, m));
+        REQUIRE(!S.empty());
+        for (auto j : S) REQUIRE(j < m);
+        // The first causal block is scored exactly: its lists equal brute force's.
+        if (causal && i < opt.causal_block) {
+          auto E = exact.neighbours(i);
+          REQUIRE(S.size() == E.size());
+          CHECK(std::equal(S.begin(), S.end(), E.begin()));
+        }
+      }
+      TopKQuality qual = compare_top_k(t, exact, Q.data(), K.data(), d);
+      const double want = kind == IndexKind::faiss_flat ? 0.999 : kind == IndexKind::faiss_hnsw ? 0.9 : 0.5;
+      CHECK(qual.recall >= want);
+      CHECK(qual.achieved_slack >= 0);
+      if (kind == IndexKind::faiss_flat) CHECK(qual.achieved_slack < 1e-4);
+    }
+  }
+}
+
+TEST_CASE("compare_top_k: recall and achieved slack of a list that misses the best key", "[knn][t6]") {
+  // One query q = (1, 0); keys with scores 5, 4, 3, 2 (index 0..3). Exact top-2 = {0, 1}.
+  const std::vector<float> Q = {1, 0}, K = {5, 0, 4, 0, 3, 0, 2, 0};
+  TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), 1, 4, 2, 2, false);
+  REQUIRE(exact.neighbours(0).size() == 2);
+  CHECK(exact.neighbours(0)[0] == 0);
+  CHECK(exact.neighbours(0)[1] == 1);
+  TopK approx;  // {1, 3}: misses key 0 (score 5), its minimum is 2, so the achieved slack is 5 - 2 = 3
+  approx.index = {1, 3};
+  approx.score = {4, 2};
+  approx.offset = {0, 2};
+  auto q = compare_top_k(approx, exact, Q.data(), K.data(), 2);
+  CHECK(q.recall == 0.5);
+  CHECK(q.achieved_slack == 3.0);
+  CHECK(q.short_queries == 0);
+  TopK shorter;  // {1}: one of two, slack 5 - 4 = 1
+  shorter.index = {1};
+  shorter.score = {4};
+  shorter.offset = {0, 1};
+  q = compare_top_k(shorter, exact, Q.data(), K.data(), 2);
+  CHECK(q.recall == 0.5);
+  CHECK(q.achieved_slack == 1.0);
+  CHECK(q.short_queries == 1);
+  auto same = compare_top_k(exact, exact, Q.data(), K.data(), 2);
+  CHECK(same.recall == 1.0);
+  CHECK(same.achieved_slack == 0.0);
+}
