@@ -63,8 +63,8 @@ RowResult t2_row(const T2Options& in, std::size_t d) {
   req.eta = in.eta;
   req.delta = in.delta;
   RowResult r{red::bounded_entry_bound(req), red::covering_bounds(static_cast<int>(d), in.cos_theta), {}};  // ParameterError -> exit 2
-  r.upper = {r.cov.upper_cap, "maximal_separated_set", std::nullopt};
-  if (in.cos_theta <= 0 && r.upper.value > 2) r.upper = {Integer(2), "antipodal", std::nullopt};
+  r.upper = {r.cov.upper_cap, "maximal_separated_set", std::nullopt, "", ""};
+  if (in.cos_theta <= 0 && r.upper.value > 2) r.upper = {Integer(2), "antipodal", std::nullopt, "", ""};
   if (d <= 3)
     if (auto ex = red::explicit_covering(static_cast<int>(d), in.cos_theta); ex && Integer(ex->centers.size()) < r.upper.value)
       r.upper = {Integer(ex->centers.size()), d == 2 ? "explicit_circle" : "explicit_sphere", std::move(ex), "", ""};
