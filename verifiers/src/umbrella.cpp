@@ -24,7 +24,8 @@ int umbrella_main(int argc, const char* const* argv) {
   argc = static_cast<int>(args.size());
   argv = args.data();
   CLI::App app{"attncert: executable, exactly checked limits of attention", "attncert"};
-  app.footer("attncert gpu-check ARGS... is short for attncert verify gpu ARGS...");
+  app.footer("attncert gpu-check ARGS... is short for attncert verify gpu ARGS...\n"
+             "attncert experiment knn-speed|knn-error [OPTIONS]: the T6 kNN-attention experiments (CSV + SVG/PNG)");
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "attncert 0.1.0");
 
