@@ -355,6 +355,8 @@ void check_low_dim(const Cert& c) {
     if (C > mpq_class(mpz_class(static_cast<unsigned long>(format_limits().max_C_num)))) throw Malformed(ia + ".C exceeds 2^23");
     const json& gen = ir[r].at("generator");
     if (!gen.is_array() || gen.size() != 2 * m) throw Malformed(ia + ".generator must hold 2m rows");
+    // 2m independent rows of length d need 2m <= d: reject at once what the enumeration would.
+    if (2 * m > d) throw Rejected(ia + ".generator: 2m = " + std::to_string(2 * m) + " rows of length d = " + std::to_string(d) + " are dependent");
     std::vector<std::vector<std::uint64_t>> g;
     const std::size_t words = (d + 63) / 64;
     for (const json& row : gen) {
@@ -546,7 +548,7 @@ void check_t5(const Cert& c) {
                       std::to_string(c.opt.max_pairs) + " (raise it to check this certificate)");
     const Keys A = sa.generate(N, d), B = sb.generate(N, d);
     fill_U(stored);
-    auto one_row = A.words == 1 ? &native_row<1> : A.words == 2 ? &native_row<2> : A.words == 4 ? &native_row<4> : &native_row<0>;
+    auto one_row = A.words == 1 ? &native_row<1> : A.words == 2 ? &native_row<2> : A.words == 3 ? &native_row<3> : A.words == 4 ? &native_row<4> : &native_row<0>;
     std::vector<std::uint64_t> total(d + 1, 0);
     std::exception_ptr failure;
 #pragma omp parallel num_threads(c.opt.threads > 0 ? c.opt.threads : omp_get_max_threads())
