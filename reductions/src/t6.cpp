@@ -74,6 +74,11 @@ void validate(const Request& r) {
     throw ParameterError("v_bound", "must lie in [1, " + std::to_string(limits::max_entry_bound) + "]");
   if (r.scale <= 0 || r.scale > 16) throw ParameterError("scale", "must lie in (0, 16], got " + core::to_string(r.scale));
   if (r.slack < 0 || r.slack > 64) throw ParameterError("slack", "must lie in [0, 64], got " + core::to_string(r.slack));
+  // |score| <= scale R^2 d: the exact exp enclosures (here and in the checker) grow with the range.
+  if (r.scale * r.qk_bound * r.qk_bound * static_cast<std::int64_t>(r.d) > limits::max_score)
+    throw ParameterError("scale", "scale * qk_bound^2 * d (the largest |score|) must be at most " +
+                                      std::to_string(limits::max_score) + ", got " +
+                                      core::to_string(core::Rational(r.scale * r.qk_bound * r.qk_bound * static_cast<std::int64_t>(r.d))));
   if (r.samples < limits::min_samples || r.samples > limits::max_samples)
     throw ParameterError("samples", "must lie in [" + std::to_string(limits::min_samples) + ", " +
                                         std::to_string(limits::max_samples) + "]");

@@ -52,3 +52,10 @@ expect 0 "^16," -- cat "$T/sw6/t6_grad.csv"
 expect 2 "--walks" -- "$A" sweep t6 --walks 0
 expect 2 "--n" -- "$A" sweep t6 --n 1
 expect 2 "--k" -- "$A" sweep t6 --n 16 --k 17
+# From the t6 audit: regression certificates (tests/fixtures/audit/README.md).
+FXA=$(dirname "${BASH_SOURCE[0]}")/../fixtures/audit
+expect 1 "REJECTED.*failure_cp_upper must be 1 when every trial failed" -- "$CHK" "$FXA/t6_all_trials_fail.json"
+expect 1 "REJECTED.*cp_upper must be 1 when every sample had m = 0" -- "$CHK" "$FXA/t6_zero_tail_all_cp_upper.json"
+expect 2 "MALFORMED.*denominator must be at most 2\^32" -- "$CHK" "$FXA/t6_den33.json"
+expect 2 "MALFORMED.*largest \|score\|" -- "$CHK" "$FXA/t6_score_range.json"
+expect 2 "--scale" -- "$A" verify t6 --n 8 --d 64 --qk-bound 64 --scale 16

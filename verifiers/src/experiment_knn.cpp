@@ -14,23 +14,6 @@ namespace attncert::verifiers {
 
 namespace knn = reductions::knn;
 
-PlotFiles render_plot(const std::string& out_dir, const std::string& stem, const std::string& body) {
-  PlotFiles p;
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) return p;
-  auto render = [&](const std::string& term, const std::string& ext) -> std::string {
-    std::string out = out_dir + "/" + stem + "." + ext, tmp = out + ".tmp.plot", script = out_dir + "/" + stem + "_" + ext + ".gp";
-    write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body);
-    InterruptCleanup guard(tmp);
-    std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
-    if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) return out;
-    std::remove(tmp.c_str());
-    return "";
-  };
-  p.svg = render("svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg");
-  p.png = render("pngcairo size 1000,600 font 'sans,11'", "png");
-  return p;
-}
-
 namespace {
 
 void print_files(const std::string& csv, const PlotFiles& p) {

@@ -115,17 +115,9 @@ SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt) {
          << "     '" << res.csv << "' using (log($1)/log(2)):($9==0?$3:1/0) with points pt 2 ps 1.1 lw 2 lc rgb '#d73027' title 'not certified', \\\n"
          << "     '" << res.curves_csv << "' using 3:4 with lines lw 2 lc rgb '#4575b4' title 'Hoeffding + union bound', \\\n"
          << "     '" << res.curves_csv << "' using 3:5 with lines lw 2 dt 2 lc rgb '#313695' title 'exact binomial tail'\n";
-    auto render = [&](const std::string& term, const std::string& ext) -> std::string {
-      std::string out = s.out_dir + "/t1." + ext, tmp = out + ".tmp.plot", script = s.out_dir + "/t1_" + ext + ".gp";
-      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
-      InterruptCleanup guard(tmp);
-      std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
-      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) return out;
-      std::remove(tmp.c_str());
-      return "";
-    };
-    res.svg = render("svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg");
-    res.png = render("pngcairo size 1000,600 font 'sans,11'", "png");
+    const PlotFiles p = render_plot(s.out_dir, "t1", body.str());
+    res.svg = p.svg;
+    res.png = p.png;
   }
   return res;
 }

@@ -18,6 +18,7 @@
 #include "attncert/verifiers/cli.hpp"
 #include "attncert/verifiers/progress.hpp"
 #include "attncert/verifiers/registry.hpp"
+#include "attncert/verifiers/sweep.hpp"
 
 namespace attncert::verifiers {
 
@@ -340,15 +341,7 @@ std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
          << "     '" << path << "' using 1:7 with linespoints pt 5 lw 2 lc rgb '#4575b4' title 'covering number, certified lower bound', \\\n"
          << "     '" << path << "' using 1:8 with linespoints pt 4 lw 2 dt 2 lc rgb '#313695' title 'covering number, certified upper bound', \\\n"
          << "     '" << path << "' using 1:9 with lines lw 1 lc rgb '#888888' title 'd e^d'\n";
-    for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
-                                    {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {
-      const std::string out = t->out + "/t2." + ext, tmp = out + ".tmp.plot", script = t->out + "/t2_" + ext + ".gp";
-      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
-      InterruptCleanup guard(tmp);
-      const std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
-      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) std::printf("wrote %s\n", out.c_str());
-      else std::remove(tmp.c_str());
-    }
+    write_plots(t->out, "t2", body.str());
     return 0;
   };
 }

@@ -284,15 +284,7 @@ std::function<int(const CommonOptions&)> sweep_setup(CLI::App& sub) {
          << "     '" << path << "' using 1:4 with linespoints pt 9 lw 2 lc rgb '#d73027' title 'dQ (covariance samples)', \\\n"
          << "     '" << path << "' using 1:5 with linespoints pt 11 lw 2 lc rgb '#984ea3' title 'dK (P^T products)', \\\n"
          << "     '" << path << "' using 1:6 with lines lw 1 dt 2 lc rgb '#888888' title '1/sqrt(W)'\n";
-    for (const auto& [term, ext] : {std::pair<std::string, std::string>{"svg size 1000,600 dynamic background rgb 'white' font 'sans,12'", "svg"},
-                                    {"pngcairo size 1000,600 font 'sans,11'", "png"}}) {
-      const std::string out = t->out + "/t6_grad." + ext, tmp = out + ".tmp.plot", script = t->out + "/t6_grad_" + ext + ".gp";
-      write_file_atomic(script, "set terminal " + term + "\nset output '" + tmp + "'\n" + body.str());
-      InterruptCleanup guard(tmp);
-      const std::string cmd = "gnuplot '" + script + "' 2>/dev/null";
-      if (std::system(cmd.c_str()) == 0 && std::rename(tmp.c_str(), out.c_str()) == 0) std::printf("wrote %s\n", out.c_str());
-      else std::remove(tmp.c_str());
-    }
+    write_plots(t->out, "t6_grad", body.str());
     return 0;
   };
 }

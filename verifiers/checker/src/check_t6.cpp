@@ -127,9 +127,21 @@ void check_t6(const Cert& c) {
   if (sgn(p.delta) <= 0 || p.delta >= 1) throw Malformed("parameters.delta must lie in (0, 1)");
   if (sgn(p.alpha) <= 0 || p.alpha >= 1) throw Malformed("parameters.alpha must lie in (0, 1)");
   const std::size_t n = p.n, d = p.d, k = p.k;
+  // The largest |score|, scale R^2 d: the exact exp enclosures grow with it (an audit's 8-query
+  // certificate at scale 1, R = 64, d = 64 ran for minutes).
+  if (p.scale * p.qk * p.qk * static_cast<long>(d) > 1024)
+    throw Malformed("parameters: scale * qk_bound^2 * d (the largest |score|) must be at most 1024");
   // Work: T n d comparisons of trial means, n^2 d enclosure products.
   if (p.T * n * d > c.opt.max_pairs / 64)
     throw Malformed("needs " + std::to_string(p.T * n * d) + " trial comparisons, above --max-pairs / 64 (raise it)");
+  // The exact Clopper-Pearson sums: about N^2 digit operations for each of the 2n per-query bounds,
+  // T^2 for the two failure bounds (N = 10^5 took 4-14 s per bound), counted 64 per unit.
+  {
+    const long double cp_work = 2.0L * n * p.N * p.N + 2.0L * p.T * p.T;
+    if (cp_work > 64.0L * static_cast<long double>(c.opt.max_pairs))
+      throw Malformed("the exact Clopper-Pearson sums (2 n samples^2 + 2 trials^2 = " + std::to_string(static_cast<double>(cp_work)) +
+                      ") exceed 64 * --max-pairs (raise it)");
+  }
 
   const json& inst = c.doc.at("instance");
   expect_keys(inst, "instance", {"generator", "generator_version", "rng", "rng_version", "seed"});
@@ -220,7 +232,8 @@ void check_t6(const Cert& c) {
   // denominators are limited so that the exact binomial sums stay affordable.
   auto cp_field = [&](const json& obj, const std::string& where, const std::string& key) {
     mpq_class v = rational_field(obj, where, key);
-    if (mpz_sizeinbase(v.get_den_mpz_t(), 2) > 33) throw Malformed(path(where, key) + ": the denominator must be at most 2^32");
+    if (mpz_sizeinbase(v.get_den_mpz_t(), 2) > 33 || (mpz_sizeinbase(v.get_den_mpz_t(), 2) == 33 && mpz_popcount(v.get_den_mpz_t()) != 1))
+      throw Malformed(path(where, key) + ": the denominator must be at most 2^32");
     return v;
   };
   const mpq_class lvl_b = p.alpha / Q(16 * n), lvl_c = p.alpha / 4;
@@ -236,6 +249,9 @@ void check_t6(const Cert& c) {
       throw Rejected(w + ".cp_lower is not a Clopper-Pearson lower bound at level alpha/(16n)");
     if (zero[i] < p.N && binom_cdf(p.N, zero[i], cp_hi[i]) > lvl_b)
       throw Rejected(w + ".cp_upper is not a Clopper-Pearson upper bound at level alpha/(16n)");
+    // At the ends the exact bounds are 1 (all N counted) and 0 (none): P[X <= N] = 1, P[X >= 0] = 1.
+    if (zero[i] == p.N && cp_hi[i] != 1) throw Rejected(w + ".cp_upper must be 1 when every sample had m = 0");
+    if (zero[i] == 0 && sgn(cp_lo[i]) != 0) throw Rejected(w + ".cp_lower must be 0 when no sample had m = 0");
   }
   const std::uint64_t F_stored = integer_in(der, "derived", "failures", 0, p.T);
   const mpq_class f_lo = cp_field(der, "derived", "failure_cp_lower"), f_hi = cp_field(der, "derived", "failure_cp_upper");
@@ -244,6 +260,10 @@ void check_t6(const Cert& c) {
     throw Rejected("derived.failure_cp_lower is not a Clopper-Pearson lower bound at level alpha/4");
   if (F_stored < p.T && binom_cdf(p.T, F_stored, f_hi) > lvl_c)
     throw Rejected("derived.failure_cp_upper is not a Clopper-Pearson upper bound at level alpha/4");
+  // Every trial failed: the only upper bound is 1 (P[X <= T] = 1 for every p); none failed: the
+  // only lower bound is 0. (Before this check a certificate with T of T failures could claim <= delta.)
+  if (F_stored == p.T && f_hi != 1) throw Rejected("derived.failure_cp_upper must be 1 when every trial failed");
+  if (F_stored == 0 && sgn(f_lo) != 0) throw Rejected("derived.failure_cp_lower must be 0 when no trial failed");
   if (rational_field(claim, "claim", "failure_probability_upper") != f_hi)
     throw Rejected("claim.failure_probability_upper is not derived.failure_cp_upper");
   if (f_hi > p.delta) throw Rejected("claim: the failure probability bound exceeds delta");

@@ -43,6 +43,7 @@ inline constexpr std::uint64_t kSamplingSalt = 0x7436;  // "t6"
 
 namespace limits {
 inline constexpr std::uint64_t max_n = 256, max_d = 64, max_entry_bound = 64;
+inline constexpr std::int64_t max_score = 1024;  // scale * qk_bound^2 * d, the largest |score|
 inline constexpr std::uint64_t min_samples = 100, max_samples = 100000;
 inline constexpr std::uint64_t min_trials = 10, max_trials = 100000;
 inline constexpr std::uint64_t max_ell = 100000;

@@ -2,6 +2,7 @@
 // (docs/theorems.md#t6) as CSV + SVG/PNG plots (gnuplot when installed), with a
 // progress bar on stderr. Proposal-side measurements in float arithmetic: nothing here certifies.
 #pragma once
+#include "attncert/verifiers/sweep.hpp"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,12 +14,6 @@ namespace attncert::verifiers {
 // The `experiment` subcommand of `attncert` (argv[0] = "experiment"); returns the exit code.
 int experiment_main(int argc, const char* const* argv);
 
-struct PlotFiles {
-  std::string svg, png;  // "" when gnuplot is missing or failed
-};
-// Renders the gnuplot `body` (everything after `set terminal`/`set output`) to out_dir/stem.svg and
-// .png, each through a temporary file renamed into place.
-PlotFiles render_plot(const std::string& out_dir, const std::string& stem, const std::string& body);
 
 // Forward time vs n: exact float32 attention against kNN attention (top-k + softmax over the top-k)
 // with k = round(sqrt n) and k = round(n^(1/4)), per index; index build time reported separately.

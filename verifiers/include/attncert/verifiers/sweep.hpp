@@ -32,6 +32,16 @@ struct SweepResult {
 // and out_dir/t1.svg + t1.png (phase diagram over (log2 n, d) with both curves), each atomically.
 SweepResult sweep_t1(const T1SweepOptions& s, const CommonOptions& opt);
 
+// The gnuplot script `body` (everything after `set terminal`/`set output`) rendered to
+// dir/stem.svg and dir/stem.png, each atomically (a temporary name, then rename; removed on failure
+// or Ctrl-C). A path is "" when gnuplot is missing or failed.
+struct PlotFiles {
+  std::string svg, png;
+};
+PlotFiles render_plot(const std::string& dir, const std::string& stem, const std::string& body);
+// render_plot, then "wrote PATH" per file on stdout.
+void write_plots(const std::string& dir, const std::string& stem, const std::string& body);
+
 // `attncert sweep t1`: its options and runner, for t1's registration.
 Sweep t1_sweep();
 
