@@ -59,3 +59,4 @@ expect 1 "REJECTED.*cp_upper must be 1 when every sample had m = 0" -- "$CHK" "$
 expect 2 "MALFORMED.*denominator must be at most 2\^32" -- "$CHK" "$FXA/t6_den33.json"
 expect 2 "MALFORMED.*largest \|score\|" -- "$CHK" "$FXA/t6_score_range.json"
 expect 2 "--scale" -- "$A" verify t6 --n 8 --d 64 --qk-bound 64 --scale 16
+expect 0 "ACCEPTED \(t6\)" -- "$CHK" "$FXA/t6_k_eq_n_exact_pzero.json"
