@@ -12,7 +12,8 @@
 //     one with lower + 1 words exists iff the graph on the nonzero words of weight >= D, with edges
 //     at distance >= D, has a clique of `lower` vertices; a branch and bound with a greedy colouring
 //     bound (the colour classes are independent sets, so a clique meets each at most once) decides
-//     it. Its search nodes count against --max-pairs; past it the row is inconclusive.
+//     it. Its search nodes count 512 each against --max-pairs (a node colours up to 2^d vertices);
+//     past it the row is inconclusive.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -179,11 +180,11 @@ void check_packing(const Cert& c) {
       ++plotkin;
       continue;
     }
-    CliqueSearch s(d, D, c.opt.max_pairs > spent ? (c.opt.max_pairs - spent) / 64 : 0);
+    CliqueSearch s(d, D, c.opt.max_pairs > spent ? (c.opt.max_pairs - spent) / 512 : 0);
     Bits all(s.words, 0);
     for (std::size_t v = 0; v < s.verts.size(); ++v) all[v / 64] |= std::uint64_t{1} << (v % 64);
     const bool bigger = s.expand(all, M);  // M more words beside the zero word: M + 1 in all
-    spent += s.nodes * 64;
+    spent += s.nodes * 512;
     if (bigger) throw Rejected(wc + ".optimal: the checker's search found a packing of lower + 1 words");
     if (s.out_of_budget)
       throw Inconclusive(wc + ".optimal: the exhaustive search exceeds --max-pairs (" + std::to_string(s.nodes) +
