@@ -13,6 +13,7 @@
 // prepared head (LazyGumbelHead: scores once per query, one categorical draw and one Gumbel per sample).
 // --faiss-search: causal HNSW searched by FAISS's IndexHNSW::search instead of the index layer's beam search.
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -37,13 +39,37 @@ using attncert::bench::seconds_since;
 
 namespace {
 
-std::vector<float> unit_uniform(std::size_t count, attncert::core::Xoshiro256ss& rng) {
-  std::vector<float> v(count);
+// Inputs on transparent huge pages where the system grants them on request (THP "madvise"): the
+// kNN side reads key and value rows at random. The exact engine reads the same arrays.
+template <class T>
+struct HugeAlloc {
+  using value_type = T;
+  HugeAlloc() = default;
+  template <class U>
+  HugeAlloc(const HugeAlloc<U>&) {}
+  T* allocate(std::size_t count) {
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    const std::size_t bytes = (count * sizeof(T) + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, bytes);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const HugeAlloc<U>&) const { return true; }
+};
+using Floats = std::vector<float, HugeAlloc<float>>;
+
+Floats unit_uniform(std::size_t count, attncert::core::Xoshiro256ss& rng) {
+  Floats v(count);
   for (auto& x : v) x = static_cast<float>((double(rng.next() >> 40) / double(1 << 24) * 2 - 1) * std::sqrt(3.0));
   return v;
 }
 
-double mae(const std::vector<float>& a, const std::vector<float>& b) {
+double mae(const Floats& a, const Floats& b) {
   double s = 0;
   for (std::size_t i = 0; i < a.size(); ++i) s += std::abs(double(a[i]) - double(b[i]));
   return s / double(a.size());
@@ -121,7 +147,7 @@ int main(int argc, char** argv) {
   std::printf("# causal, scale 1/sqrt(d), entries uniform in [-sqrt3, sqrt3], BLAS %s, FAISS %s\n", attention_uses_blas() ? "yes" : "no",
               faiss_available() ? "yes" : "no");
 
-  std::vector<float> exact(N * D), out(N * D), est(N * D);
+  Floats exact(N * D), out(N * D), est(N * D);
   std::vector<double> t_exact, t_build, t_search, t_soft, t_sample;
   TopK top;
   std::uint64_t evals = 0, samples = 0;
