@@ -8,8 +8,12 @@
 // Times are medians over --reps runs. Inputs: entries uniform in [-sqrt 3, sqrt 3], scale 1/sqrt(d).
 // Usage: knn_forward [--mode sample|forward] [--n N] [--d D] [--k K] [--ell L] [--index brute|flat|hnsw|ivf]
 //                    [--reps R] [--threads T] [--seed S] [--hnsw-m M] [--ef-construction E] [--ef-search E]
-//                    [--causal-block B] [--recall]
+//                    [--causal-block B] [--recall] [--old-sampler] [--faiss-search]
+// --old-sampler: k Gumbels per sample (LazyGumbelTopK::sample via lazy_gumbel_sample) instead of the
+// prepared head (LazyGumbelHead: scores once per query, one categorical draw and one Gumbel per sample).
+// --faiss-search: causal HNSW searched by FAISS's IndexHNSW::search instead of the index layer's beam search.
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -34,13 +39,37 @@ using attncert::bench::seconds_since;
 
 namespace {
 
-std::vector<float> unit_uniform(std::size_t count, attncert::core::Xoshiro256ss& rng) {
-  std::vector<float> v(count);
+// Inputs on transparent huge pages where the system grants them on request (THP "madvise"): the
+// kNN side reads key and value rows at random. The exact engine reads the same arrays.
+template <class T>
+struct HugeAlloc {
+  using value_type = T;
+  HugeAlloc() = default;
+  template <class U>
+  HugeAlloc(const HugeAlloc<U>&) {}
+  T* allocate(std::size_t count) {
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    const std::size_t bytes = (count * sizeof(T) + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, bytes);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const HugeAlloc<U>&) const { return true; }
+};
+using Floats = std::vector<float, HugeAlloc<float>>;
+
+Floats unit_uniform(std::size_t count, attncert::core::Xoshiro256ss& rng) {
+  Floats v(count);
   for (auto& x : v) x = static_cast<float>((double(rng.next() >> 40) / double(1 << 24) * 2 - 1) * std::sqrt(3.0));
   return v;
 }
 
-double mae(const std::vector<float>& a, const std::vector<float>& b) {
+double mae(const Floats& a, const Floats& b) {
   double s = 0;
   for (std::size_t i = 0; i < a.size(); ++i) s += std::abs(double(a[i]) - double(b[i]));
   return s / double(a.size());
@@ -56,7 +85,7 @@ double mae(const std::vector<float>& a, const std::vector<float>& b) {
 int main(int argc, char** argv) {
   std::string mode = "sample", index = "";
   long n = 0, d = 64, k = 0, ell = 16, reps = 3, threads = 2, seed = 1, hnsw_m = 32, efc = 64, efs = 0, cblock = 1024;
-  bool recall = false;
+  bool recall = false, old_sampler = false, faiss_search = false;
   for (int a = 1; a < argc; ++a) {
     std::string f = argv[a];
     auto num = [&](long& x) {
@@ -79,6 +108,8 @@ int main(int argc, char** argv) {
     else if (f == "--ef-search") num(efs);
     else if (f == "--causal-block") num(cblock);
     else if (f == "--recall") recall = true;
+    else if (f == "--old-sampler") old_sampler = true;
+    else if (f == "--faiss-search") faiss_search = true;
     else usage(("unknown option " + f).c_str());
   }
   if (mode != "sample" && mode != "forward") usage("--mode must be sample or forward");
@@ -107,13 +138,16 @@ int main(int argc, char** argv) {
   io.hnsw_ef_construction = int(efc);
   io.hnsw_ef_search = int(efs);
   io.causal_block = std::size_t(cblock);
+  io.hnsw_faiss_search = faiss_search;
   std::printf("# knn_forward --mode %s --n %ld --d %ld --k %ld --index %s --reps %ld --threads %ld%s%s\n", mode.c_str(), n, d, k,
               index.c_str(), reps, threads, mode == "sample" ? (" --ell " + std::to_string(ell)).c_str() : "",
-              kind == IndexKind::faiss_hnsw ? (" --hnsw-m " + std::to_string(hnsw_m) + " --ef-construction " + std::to_string(efc)).c_str() : "");
+              kind == IndexKind::faiss_hnsw ? (" --hnsw-m " + std::to_string(hnsw_m) + " --ef-construction " + std::to_string(efc) +
+                                                 " --ef-search " + std::to_string(std::max<long>({efs, k, 16})) +
+                                                 (faiss_search ? " --faiss-search" : " (own beam search)")).c_str() : "");
   std::printf("# causal, scale 1/sqrt(d), entries uniform in [-sqrt3, sqrt3], BLAS %s, FAISS %s\n", attention_uses_blas() ? "yes" : "no",
               faiss_available() ? "yes" : "no");
 
-  std::vector<float> exact(N * D), out(N * D), est(N * D);
+  Floats exact(N * D), out(N * D), est(N * D);
   std::vector<double> t_exact, t_build, t_search, t_soft, t_sample;
   TopK top;
   std::uint64_t evals = 0, samples = 0;
@@ -137,27 +171,48 @@ int main(int argc, char** argv) {
 #pragma omp parallel num_threads(int(threads)) reduction(+ : ev, sm)
     {
       LazyGumbelStats st;
-      std::vector<std::uint32_t> S;
+      LazyGumbelHead head;
+      std::vector<std::uint32_t> picks;
       std::vector<double> acc(D);
 #pragma omp for schedule(dynamic, 64)
       for (std::size_t i = 0; i < N; ++i) {
-        auto nb = top.neighbours(i);
-        S.assign(nb.begin(), nb.end());
-        std::sort(S.begin(), S.end());
         attncert::core::Xoshiro256ss g(std::uint64_t(seed) * 0x9E3779B97F4A7C15ull + i);
-        const float* q = Q.data() + i * D;
-        auto score = [&](std::uint32_t j) {
-          const float* kj = Kx.data() + std::size_t(j) * D;
-          float s = 0;
+        // s_j = scale <q_i, k_j>; prefetch(j) lets the sampler overlap the loads of the key rows.
+        struct Score {
+          const float* q;
+          const float* K;
+          std::size_t D;
+          double scale;
+          double operator()(std::uint32_t j) const {
+            const float* kj = K + std::size_t(j) * D;
+            float s = 0;
 #pragma omp simd reduction(+ : s)
-          for (std::size_t l = 0; l < D; ++l) s += q[l] * kj[l];
-          return scale * double(s);
-        };
+            for (std::size_t l = 0; l < D; ++l) s += q[l] * kj[l];
+            return scale * double(s);
+          }
+          void prefetch(std::uint32_t j) const {
+            const char* p = reinterpret_cast<const char*>(K + std::size_t(j) * D);
+            for (std::size_t b = 0; b < D * sizeof(float); b += 64) __builtin_prefetch(p + b);
+          }
+        } score{Q.data() + i * D, Kx.data(), D, scale};
         std::fill(acc.begin(), acc.end(), 0.0);
-        for (long t = 0; t < ell; ++t) {
-          const std::uint32_t j = lazy_gumbel_sample(i + 1, std::span<const std::uint32_t>(S), 0.0, score, g, &st);
-          const float* vj = V.data() + std::size_t(j) * D;
-          for (std::size_t c = 0; c < D; ++c) acc[c] += vj[c];
+        if (old_sampler) {
+          for (long t = 0; t < ell; ++t) {
+            const std::uint32_t j = lazy_gumbel_sample(i + 1, top.neighbours(i), 0.0, score, g, &st);
+            const float* vj = V.data() + std::size_t(j) * D;
+            for (std::size_t c = 0; c < D; ++c) acc[c] += vj[c];
+          }
+        } else {
+          // The top-k set is prepared once per query and its scores evaluated once (LazyGumbelHead).
+          const LazyGumbelTopK topk(i + 1, top.neighbours(i), 0.0);
+          head.reset(topk, score, &st);
+          picks.resize(std::size_t(ell));
+          for (long t = 0; t < ell; ++t) picks[std::size_t(t)] = head.sample(score, g, &st);
+          for (const std::uint32_t j : picks) {  // the value rows after all draws: independent loads
+            const float* vj = V.data() + std::size_t(j) * D;
+#pragma omp simd
+            for (std::size_t c = 0; c < D; ++c) acc[c] += vj[c];
+          }
         }
         for (std::size_t c = 0; c < D; ++c) est[i * D + c] = float(acc[c] / double(ell));
       }
@@ -172,11 +227,13 @@ int main(int argc, char** argv) {
   const double ex = median(t_exact), bu = median(t_build), se = median(t_search), so = median(t_soft);
   std::printf("exact float32 attention          %9.3f s\n", ex);
   std::printf("index build (%-5s)               %9.3f s\n", index.c_str(), bu);
-  std::printf("top-k search                     %9.3f s\n", se);
+  std::printf("top-k search                     %9.3f s   index distance evals/query %.0f\n", se,
+              double(top.search_distance_evals) / double(N));
   std::printf("softmax over top-k               %9.3f s   MAE vs exact %.4g\n", so, mae(out, exact));
   if (mode == "sample") {
     const double sa = median(t_sample);
-    std::printf("lazy-Gumbel sampling (ell = %3ld)  %9.3f s   MAE vs exact %.4g   score evals/sample %.1f\n", ell, sa, mae(est, exact),
+    std::printf("lazy-Gumbel sampling (ell = %3ld, %s)  %9.3f s   MAE vs exact %.4g   score evals/sample %.1f\n", ell,
+                old_sampler ? "k Gumbels per sample" : "prepared head", sa, mae(est, exact),
                 double(evals) / double(samples));
     std::printf("kNN by sampling, end to end (search + sampling, build excluded) %.3f s: %.2fx faster than exact\n", se + sa,
                 ex / (se + sa));

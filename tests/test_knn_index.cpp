@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "attncert/reductions/errors.hpp"
@@ -114,13 +115,16 @@ TEST_CASE("FAISS indexes: approximate with unknown slack, causal lists admissibl
   for (bool causal : {false, true}) {
     TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, causal);
     CHECK(compare_top_k(exact, exact, Q.data(), K.data(), d).recall == 1.0);
-    for (IndexKind kind : {IndexKind::faiss_flat, IndexKind::faiss_hnsw, IndexKind::faiss_ivf}) {
+    // HNSW twice: the index layer's own beam search over the graph (default) and FAISS's search.
+    for (auto [kind, faiss_search] : {std::pair{IndexKind::faiss_flat, false}, std::pair{IndexKind::faiss_hnsw, false},
+                                      std::pair{IndexKind::faiss_hnsw, true}, std::pair{IndexKind::faiss_ivf, false}}) {
       IndexOptions opt;
+      opt.hnsw_faiss_search = faiss_search;
       opt.causal_block = 256;
       opt.ivf_nprobe = 16;
       opt.threads = 2;
       TopK t = top_k(kind, Q.data(), K.data(), n, n, d, k, causal, opt);
-      INFO(index_kind_name(kind) << " causal=" << causal);
+      INFO(index_kind_name(kind) << " causal=" << causal << " faiss_search=" << faiss_search);
       CHECK(!t.exact);
       CHECK(!t.slack.has_value());
       REQUIRE(t.queries() == n);

@@ -236,3 +236,47 @@ TEST_CASE("lazy Gumbel: a prepared top-k set draws the same samples as the per-c
   CHECK(sa.tail_draws == sb.tail_draws);
   CHECK_THROWS_AS(knn::LazyGumbelTopK(3, std::vector<std::uint32_t>{0, 0}, 0.0), reductions::ParameterError);
 }
+
+TEST_CASE("lazy Gumbel: the prepared head (softmax argmax + one Gumbel max) keeps the exact law", "[lazy_gumbel]") {
+  // LazyGumbelHead draws step 1 as (J ~ softmax over S, M = log Z_S + Gumbel): the same law as k
+  // Gumbels, so the sample's law is the exact softmax for every admissible top-k set.
+  const std::vector<std::vector<double>> inputs = {
+      {0.3}, {1.0, -0.5}, {0.0, 0.0, 0.0}, {2.0, 0.5, -1.0, 0.5}, {1.5, -2.0, 0.25, 3.0, -0.75}};
+  const std::size_t N = 60000;
+  std::uint64_t seed = 77;
+  for (const auto& s : inputs) {
+    const std::size_t n = s.size();
+    const auto p = softmax(s);
+    for (std::uint32_t mask = 1; mask < (1u << n); ++mask) {
+      std::vector<std::uint32_t> S;
+      for (std::uint32_t j = 0; j < n; ++j)
+        if (mask >> j & 1) S.push_back(j);
+      const double slack = slack_for(s, S);
+      const knn::LazyGumbelTopK topk(n, S, slack);
+      auto score = [&](std::uint32_t j) { return s[j]; };
+      knn::LazyGumbelStats st;
+      const knn::LazyGumbelHead head(topk, score);
+      core::Xoshiro256ss rng(seed++);
+      std::vector<double> freq(n);
+      for (std::size_t t = 0; t < N; ++t) freq[head.sample(score, rng, &st)] += 1.0 / N;
+      INFO("n = " << n << ", mask = " << mask);
+      CHECK(l1(freq, p) < l1_threshold(n, N));
+      CHECK(st.samples == N);
+    }
+  }
+  // The biased variant is still caught through the prepared head (a tail key tied with the head:
+  // B + 1 only matters for tail scores within 1 of S_min).
+  const std::vector<double> s = {0, 0, -2, -2, -2, -2};
+  const std::vector<std::uint32_t> S = {0};
+  const knn::LazyGumbelTopK topk(s.size(), S, 0.0);
+  auto score = [&](std::uint32_t j) { return s[j]; };
+  const knn::LazyGumbelHead head(topk, score);
+  core::Xoshiro256ss rng(5);
+  std::vector<double> freq(s.size());
+  for (std::size_t t = 0; t < N; ++t) freq[head.sample(score, rng, nullptr, knn::LazyGumbelVariant::b_off_by_one)] += 1.0 / N;
+  CHECK(l1(freq, softmax(s)) > l1_threshold(s.size(), N));
+  const std::vector<double> bad = {0.0, NAN};
+  auto bad_score = [&](std::uint32_t j) { return bad[j]; };
+  const knn::LazyGumbelTopK bt(2, std::vector<std::uint32_t>{0, 1}, 0.0);
+  CHECK_THROWS_AS(knn::LazyGumbelHead(bt, bad_score), reductions::ParameterError);
+}

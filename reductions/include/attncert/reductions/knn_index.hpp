@@ -30,6 +30,8 @@ struct IndexOptions {
   int hnsw_m = 32;                      // HNSW graph degree
   int hnsw_ef_construction = 64;        // HNSW build beam
   int hnsw_ef_search = 0;               // HNSW search beam; raised to at least max(k, 16)
+  bool hnsw_faiss_search = false;       // causal HNSW: FAISS's IndexHNSW::search instead of the layer's own
+                                        // beam search over FAISS's graph (knn_faiss.cpp, beam_search)
   std::size_t ivf_nlist = 0;            // IVF cells; 0: about 4 sqrt(n_keys), at most n_keys / 39
   std::size_t ivf_nprobe = 0;           // IVF cells probed per query; 0: max(1, nlist / 8)
   std::size_t causal_block = 1024;      // queries per causal block (FAISS); brute force uses its own tiles
@@ -51,6 +53,7 @@ struct TopK {
   std::optional<double> slack;
   double build_seconds = 0;   // index construction (training + adding keys); 0 for brute force
   double search_seconds = 0;  // everything else (brute force: all of it)
+  std::uint64_t search_distance_evals = 0;  // FAISS HNSW: query-key distance evaluations while searching
 
   std::size_t queries() const { return offset.size() - 1; }
   std::span<const std::uint32_t> neighbours(std::size_t i) const {

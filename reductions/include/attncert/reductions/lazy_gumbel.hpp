@@ -164,6 +164,16 @@ class LazyGumbelTopK {
       const double v = s + detail::standard_gumbel(rng);
       if (v > M) { M = v; best = j; }
     }
+    if (stats) stats->score_evals += k;
+    return finish(M, s_min, best, score, rng, stats, variant);
+  }
+
+  // Steps 2.-5. given the head's maximum M = max_{j in S} s_j + G_j, its argmax `best` and S_min:
+  // the tail (shared by sample() and LazyGumbelHead::sample()).
+  template <class Score>
+  std::uint32_t finish(double M, double s_min, std::uint32_t best, Score&& score, core::Xoshiro256ss& rng,
+                       LazyGumbelStats* stats, LazyGumbelVariant variant = LazyGumbelVariant::exact) const {
+    const std::size_t k = S_.size();  // stats: the caller counts the head's score evaluations
     double B = M - s_min - slack_;
     if (variant == LazyGumbelVariant::b_off_by_one) B += 1;
     const double a = std::exp(-B);     // e^{-B}; +inf when B is very negative
@@ -180,8 +190,18 @@ class LazyGumbelTopK {
       } else {
         detail::floyd_ranks(N, m, rng, ranks);
       }
-      for (std::uint64_t r : ranks) {
-        const std::uint32_t j = detail::rank_to_index(r, sorted_);
+      // The tail keys first, then their scores and truncated Gumbels in the same order; a score
+      // functor with a prefetch(j) member is asked to prefetch a few keys ahead (loads overlap).
+      thread_local std::vector<std::uint32_t> tail;
+      tail.clear();
+      for (std::uint64_t r : ranks) tail.push_back(detail::rank_to_index(r, sorted_));
+      constexpr std::size_t ahead = 8;
+      if constexpr (requires { score.prefetch(tail[0]); })
+        for (std::size_t t = 0; t < std::min(tail.size(), ahead); ++t) score.prefetch(tail[t]);
+      for (std::size_t t = 0; t < tail.size(); ++t) {
+        if constexpr (requires { score.prefetch(tail[0]); })
+          if (t + ahead < tail.size()) score.prefetch(tail[t + ahead]);
+        const std::uint32_t j = tail[t];
         const double s = static_cast<double>(score(j));
         const double x = -std::log1p(-detail::uniform_open01(rng) * p);  // Exp(1) truncated to (0, a)
         const double v = s - std::log(x);                                // s_j + G_j, G_j > B
@@ -189,7 +209,7 @@ class LazyGumbelTopK {
       }
     }
     if (stats) {
-      stats->score_evals += k + m;
+      stats->score_evals += m;
       stats->tail_draws += m;
       stats->samples += 1;
       stats->zero_tail += (m == 0);
@@ -201,6 +221,65 @@ class LazyGumbelTopK {
   std::size_t n_;
   double slack_;
   std::vector<std::uint32_t> S_, sorted_;
+};
+
+// A top-k set with its head scores evaluated once, for many samples of the same row. Step 1 is
+// drawn without k Gumbels: for independent G_j ~ Gumbel(0, 1), (argmax_{j in S} s_j + G_j,
+// max_{j in S} s_j + G_j) has the law (J, log Z_S + G) with J ~ softmax(s_S), G ~ Gumbel(0, 1)
+// independent of J, Z_S = sum_{j in S} e^{s_j} (the Gumbel-max property: the max is Gumbel with
+// location log Z_S, independent of the argmax). So each sample takes one uniform for J (inverse CDF
+// over S, a binary search), one Gumbel for M, then steps 2.-5. exactly as LazyGumbelTopK::sample.
+// Same law as sample(); a different use of the random stream. Scores are cached in the order of
+// topk.indices(); `topk` must outlive this object. A score functor with a member prefetch(j) is asked
+// to prefetch each key before its score is needed (only a hint; the law does not depend on it). Throws ParameterError ("score") on a non-finite score.
+class LazyGumbelHead {
+ public:
+  LazyGumbelHead() = default;
+  template <class Score>
+  LazyGumbelHead(const LazyGumbelTopK& topk, Score&& score) { reset(topk, score); }
+
+  template <class Score>
+  void reset(const LazyGumbelTopK& topk, Score&& score, LazyGumbelStats* stats = nullptr) {
+    t_ = &topk;
+    const auto& S = topk.indices();
+    const std::size_t k = S.size();
+    s_.resize(k);
+    cdf_.resize(k);
+    double mx = -std::numeric_limits<double>::infinity();
+    s_min_ = std::numeric_limits<double>::infinity();
+    constexpr std::size_t ahead = 8;
+    if constexpr (requires { score.prefetch(S[0]); })
+      for (std::size_t t = 0; t < std::min(k, ahead); ++t) score.prefetch(S[t]);
+    for (std::size_t t = 0; t < k; ++t) {
+      if constexpr (requires { score.prefetch(S[0]); })
+        if (t + ahead < k) score.prefetch(S[t + ahead]);
+      const double s = static_cast<double>(score(S[t]));
+      if (std::isnan(s) || std::isinf(s)) throw ParameterError("score", "score of key " + std::to_string(S[t]) + " is not finite");
+      s_[t] = s;
+      mx = std::max(mx, s);
+      s_min_ = std::min(s_min_, s);
+    }
+    double z = 0;
+    for (std::size_t t = 0; t < k; ++t) cdf_[t] = (z += std::exp(s_[t] - mx));
+    log_z_ = mx + std::log(z);
+    if (stats) stats->score_evals += k;
+  }
+
+  template <class Score>
+  std::uint32_t sample(Score&& score, core::Xoshiro256ss& rng, LazyGumbelStats* stats = nullptr,
+                       LazyGumbelVariant variant = LazyGumbelVariant::exact) const {
+    const auto& S = t_->indices();
+    // J: the first t with cdf_[t] > U * Z (U in (0, 1), so U * Z < Z = cdf_.back()).
+    const double u = detail::uniform_open01(rng) * cdf_.back();
+    const std::size_t t = std::min<std::size_t>(std::size_t(std::upper_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin()), S.size() - 1);
+    const double M = log_z_ + detail::standard_gumbel(rng);
+    return t_->finish(M, s_min_, S[t], score, rng, stats, variant);
+  }
+
+ private:
+  const LazyGumbelTopK* t_ = nullptr;
+  std::vector<double> s_, cdf_;
+  double s_min_ = 0, log_z_ = 0;
 };
 
 namespace detail {
