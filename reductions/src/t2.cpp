@@ -23,45 +23,6 @@ Rational from_u128(unsigned __int128 v) {
   return Rational((hi << 64) + lo);
 }
 
-// A base code brought to length d: padded when shorter, shortened when longer (if a codeword remains).
-std::optional<Code> fit(const Code& base, std::size_t d) {
-  if (base.length == d) return base;
-  if (base.length < d) return pad(base, d - base.length);
-  const std::size_t s = base.length - d;
-  if (base.dimension() <= s) return std::nullopt;
-  return shorten(base, s);
-}
-
-// The candidate codes of length d in the documented order (t2.hpp).
-std::vector<Code> candidates(std::size_t d, const std::string& family) {
-  std::vector<Code> out;
-  auto add = [&](const Code& base) {
-    if (auto c = fit(base, d)) out.push_back(std::move(*c));
-  };
-  if (family == "all" || family == "rm") {
-    for (unsigned m = 1; m <= 15; ++m) {
-      for (unsigned r = 0; r <= m; ++r) add(reed_muller(r, m));
-      if ((std::size_t{1} << m) > d) break;  // the smallest length above d is the last one shortened
-    }
-  }
-  for (bool extended : {false, true}) {
-    if (!(family == "all" || family == (extended ? "ebch" : "bch"))) continue;
-    for (unsigned m = 2; m <= 16; ++m) {
-      const std::size_t n = (std::size_t{1} << m) - 1, L = n + (extended ? 1 : 0);
-      std::size_t last_k = 0;
-      for (std::size_t delta = 1; delta <= n; delta += 2) {
-        Code b = bch(m, delta);
-        if (b.dimension() == last_k) continue;  // same code as the previous designed distance
-        last_k = b.dimension();
-        if (L > d && b.dimension() <= L - d) break;  // shortening would leave nothing; k only falls
-        add(extended ? extend_parity(b) : b);
-      }
-      if (L > d) break;
-    }
-  }
-  return out;
-}
-
 struct Eval {
   std::size_t code = 0, j = 0;
   Rational w, p;
@@ -95,7 +56,7 @@ T2Row bounded_entry_bound(const T2Request& req) {
   row.prm.eta = req.eta;
   row.prm.delta = req.delta;
 
-  const std::vector<Code> codes = candidates(d, req.code);
+  const std::vector<Code> codes = t2_candidate_codes(d, req.code);
   const ExpTable E = exp_table(d, C);
   const unsigned __int128 one = static_cast<unsigned __int128>(1) << ExpTable::kShift;
   const Rational one_q = from_u128(one);
@@ -177,9 +138,51 @@ T2Row bounded_entry_bound(const T2Request& req) {
 
 core::SignMatrix t2_keys(const T2Row& row) { return code_keys(row.code, row.N); }
 
+namespace {
+// A base code brought to length d: padded when shorter, shortened when longer (if a codeword remains).
+std::optional<Code> fit(const Code& base, std::size_t d) {
+  if (base.length == d) return base;
+  if (base.length < d) return pad(base, d - base.length);
+  const std::size_t s = base.length - d;
+  if (base.dimension() <= s) return std::nullopt;
+  return shorten(base, s);
+}
+
+}  // namespace
+
+// The candidate codes of length d in the documented order (t2.hpp).
+std::vector<Code> t2_candidate_codes(std::size_t d, const std::string& family) {
+  std::vector<Code> out;
+  auto add = [&](const Code& base) {
+    if (auto c = fit(base, d)) out.push_back(std::move(*c));
+  };
+  if (family == "all" || family == "rm") {
+    for (unsigned m = 1; m <= 15; ++m) {
+      for (unsigned r = 0; r <= m; ++r) add(reed_muller(r, m));
+      if ((std::size_t{1} << m) > d) break;  // the smallest length above d is the last one shortened
+    }
+  }
+  for (bool extended : {false, true}) {
+    if (!(family == "all" || family == (extended ? "ebch" : "bch"))) continue;
+    for (unsigned m = 2; m <= 16; ++m) {
+      const std::size_t n = (std::size_t{1} << m) - 1, L = n + (extended ? 1 : 0);
+      std::size_t last_k = 0;
+      for (std::size_t delta = 1; delta <= n; delta += 2) {
+        Code b = bch(m, delta);
+        if (b.dimension() == last_k) continue;  // same code as the previous designed distance
+        last_k = b.dimension();
+        if (L > d && b.dimension() <= L - d) break;  // shortening would leave nothing; k only falls
+        add(extended ? extend_parity(b) : b);
+      }
+      if (L > d) break;
+    }
+  }
+  return out;
+}
+
 LinearChoice best_linear_code(std::size_t d, std::size_t D) {
   LinearChoice best;
-  for (const Code& c : candidates(d, "all")) {
+  for (const Code& c : t2_candidate_codes(d, "all")) {
     const std::size_t k = std::min<std::size_t>(c.dimension(), 20);
     const auto wd = prefix_weight_distributions(c, k);
     for (std::size_t j = k; j >= 1; --j) {

@@ -3,6 +3,7 @@
 
 #include "attncert/core/entropy.hpp"
 #include "attncert/reductions/errors.hpp"
+#include "attncert/reductions/t2.hpp"
 #include "attncert/reductions/t5.hpp"
 
 namespace attncert::reductions {
@@ -10,44 +11,6 @@ namespace attncert::reductions {
 using core::Integer;
 using core::Rational;
 
-namespace {
-
-// A base code brought to length d (as T2: padded when shorter, shortened when longer).
-std::optional<Code> fit(const Code& base, std::size_t d) {
-  if (base.length == d) return base;
-  if (base.length < d) return pad(base, d - base.length);
-  const std::size_t s = base.length - d;
-  if (base.dimension() <= s) return std::nullopt;
-  return shorten(base, s);
-}
-
-// T2's candidate order: RM(r, m) by m then r, BCH then extended BCH by m then designed distance.
-std::vector<Code> candidates(std::size_t d) {
-  std::vector<Code> out;
-  auto add = [&](const Code& base) {
-    if (auto c = fit(base, d); c && c->dimension() >= 2) out.push_back(std::move(*c));
-  };
-  for (unsigned m = 1; m <= 15; ++m) {
-    for (unsigned r = 0; r <= m; ++r) add(reed_muller(r, m));
-    if ((std::size_t{1} << m) > d) break;
-  }
-  for (bool extended : {false, true})
-    for (unsigned m = 2; m <= 16; ++m) {
-      const std::size_t n = (std::size_t{1} << m) - 1, L = n + (extended ? 1 : 0);
-      std::size_t last_k = 0;
-      for (std::size_t delta = 1; delta <= n; delta += 2) {
-        Code b = bch(m, delta);
-        if (b.dimension() == last_k) continue;
-        last_k = b.dimension();
-        if (L > d && b.dimension() <= L - d) break;
-        add(extended ? extend_parity(b) : b);
-      }
-      if (L > d) break;
-    }
-  return out;
-}
-
-}  // namespace
 
 T5LowDimRow low_dim_bound(std::size_t d, const Rational& B, const T1Params& prm_in, unsigned max_log2_N) {
   if (d < 2 || d > limits::t5_low_dim_max_dim)
@@ -66,7 +29,8 @@ T5LowDimRow low_dim_bound(std::size_t d, const Rational& B, const T1Params& prm_
   best.prm.C = C;
   bool have = false;
   Rational best_p = 2;
-  for (const Code& code : candidates(d)) {
+  for (const Code& code : t2_candidate_codes(d, "all")) {
+    if (code.dimension() < 2) continue;  // the pair products need two factors' rows
     const std::size_t jmax = std::min<std::size_t>(code.dimension(), 2 * max_log2_N) & ~std::size_t{1};
     if (jmax < 2) continue;
     const auto pw = prefix_weight_distributions(code, jmax);

@@ -82,6 +82,10 @@ struct T2Row {
   core::Rational ratio_lo, ratio_hi;  // enclosure of bits / (d e^d)
 };
 
+// The candidate codes of length d for a family ("all" | "rm" | "bch" | "ebch") in the order above
+// (also T5's low-dimension model's candidates).
+std::vector<Code> t2_candidate_codes(std::size_t d, const std::string& family);
+
 // Validates the request (ParameterError naming "d", "B", "eta", "delta", "code" or "max_log2_N")
 // and returns the best certified row, exactly.
 T2Row bounded_entry_bound(const T2Request& req);
