@@ -51,27 +51,26 @@ struct RowCheck {
   std::string failure;              // empty when every promise held
 };
 
-// Row i at working precision prec: perturb Bob's enclosed output adversarially within the notion,
-// decode, and compare with Alice's bits. A failure may be an artefact of wide enclosures; the
-// caller refines before it believes one.
-RowCheck check_row(const H1Instance& inst, const T1Report& rep, std::size_t i, mpfr_prec_t prec) {
+// Row i at working precision prec, from Bob's enclosed output Z: perturb it adversarially within
+// the notion, decode, and compare with Alice's bits (row i of x). A failure may be an artefact of
+// wide enclosures; the caller refines before it believes one.
+RowCheck check_row(const std::vector<Interval>& Z, const core::SignMatrix& x, const T1Params& prm, std::uint32_t promised_flips,
+                   std::size_t i, mpfr_prec_t prec) {
   RowCheck out;
-  const std::size_t d = inst.d;
-  const Rational eta = rep.prm.eta;
-  Interval ieta = Interval::from_rational(eta, prec), zero = Interval::from_long(0, prec);
-  std::vector<Interval> Z = bob_output(inst, i, prec);
+  const std::size_t d = Z.size();
+  const Interval ieta = Interval::from_rational(prm.eta, prec), zero = Interval::from_long(0, prec);
   // The adversary's output Zhat; a bit decodes as [Zhat < 0] and is recovered when its sign is
   // certain and right (the enclosure decides, never a float).
   std::vector<bool> flipped(d, false);
-  if (rep.prm.notion == Notion::l2) {
+  if (prm.notion == Notion::l2) {
     // Budget^2 <= eta^2 ||Z||^2 (upper bound); moving coordinate l to 0 costs Z_l^2 (lower bound).
     Interval norm2 = zero;
     for (const auto& z : Z) norm2 = norm2 + z * z;
-    Rational budget = (ieta * ieta * norm2).hi_q();
+    const Rational budget = (ieta * ieta * norm2).hi_q();
     std::vector<std::pair<Rational, std::size_t>> cost;
     for (std::size_t l = 0; l < d; ++l) {
-      Rational lo = Z[l].lo_q(), hi = Z[l].hi_q();
-      Rational m = (lo > 0) ? lo : (hi < 0 ? Rational(-hi) : Rational(0));
+      const Rational lo = Z[l].lo_q(), hi = Z[l].hi_q();
+      const Rational m = (lo > 0) ? lo : (hi < 0 ? Rational(-hi) : Rational(0));
       cost.push_back({m * m, l});
     }
     std::sort(cost.begin(), cost.end());
@@ -82,21 +81,21 @@ RowCheck check_row(const H1Instance& inst, const T1Report& rep, std::size_t i, m
       flipped[l] = true;
       ++out.flips;
     }
-    if (out.flips > rep.flips[i])
+    if (out.flips > promised_flips)
       out.failure = "row " + std::to_string(i) + ": adversary flips " + std::to_string(out.flips) +
-                    " > F_i = " + std::to_string(rep.flips[i]);
+                    " > F_i = " + std::to_string(promised_flips);
   }
   for (std::size_t l = 0; l < d; ++l) {
     if (flipped[l]) continue;
-    const int v = inst.bits.entry(i, l);
+    const int v = x.entry(i, l);
     Interval zh = Z[l];
-    if (rep.prm.notion == Notion::rel) zh = (Interval::from_long(1, prec) - ieta) * Z[l];  // toward 0
-    if (rep.prm.notion == Notion::abs) zh = Z[l] - ieta * Interval::from_long(v, prec);   // toward -v
-    bool sure_neg = core::less(zh, zero) == core::Tribool::yes;
-    bool sure_pos = core::less(zero, zh) == core::Tribool::yes;
+    if (prm.notion == Notion::rel) zh = (Interval::from_long(1, prec) - ieta) * Z[l];  // toward 0
+    if (prm.notion == Notion::abs) zh = Z[l] - ieta * Interval::from_long(v, prec);   // toward -v
+    const bool sure_neg = core::less(zh, zero) == core::Tribool::yes;
+    const bool sure_pos = core::less(zero, zh) == core::Tribool::yes;
     if ((v < 0 && sure_neg) || (v > 0 && sure_pos)) ++out.back;
   }
-  const std::size_t promised = d - rep.flips[i];
+  const std::size_t promised = d - promised_flips;
   if (out.failure.empty() && out.back < promised)
     out.failure = "row " + std::to_string(i) + ": " + std::to_string(out.back) + " bits recovered, " +
                   std::to_string(promised) + " promised";
@@ -105,18 +104,20 @@ RowCheck check_row(const H1Instance& inst, const T1Report& rep, std::size_t i, m
 
 }  // namespace
 
-DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size_t rows) {
+DecodeReport decode_rows(const core::SignMatrix& x, const T1Params& prm, const std::vector<std::uint32_t>& flips,
+                         std::size_t rows,
+                         const std::function<std::vector<Interval>(std::size_t i, mpfr_prec_t prec)>& bob) {
   DecodeReport out;
-  const std::size_t N = inst.N, d = inst.d;
+  const std::size_t N = x.rows(), d = x.cols();
   rows = std::min(rows, N);
   for (std::size_t r = 0; r < rows; ++r) {
-    std::size_t i = rows == N ? r : r * (N - 1) / std::max<std::size_t>(rows - 1, 1);
+    const std::size_t i = rows == N ? r : r * (N - 1) / std::max<std::size_t>(rows - 1, 1);
     // 128 bits decide every row of the instances we make; refine before believing a failure.
     RowCheck row;
     try {
       row = core::refine(
           [&](mpfr_prec_t prec) -> std::optional<RowCheck> {
-            row = check_row(inst, rep, i, prec);
+            row = check_row(bob(i, prec), x, prm, flips[i], i, prec);
             return row.failure.empty() ? std::optional<RowCheck>(row) : std::nullopt;
           },
           "decoding check", 128, 1024);
@@ -125,7 +126,7 @@ DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size
     }
     out.rows += 1;
     out.bits += d;
-    out.certified_bits += d - rep.flips[i];
+    out.certified_bits += d - flips[i];
     out.recovered += row.back;
     out.worst_flips = std::max(out.worst_flips, row.flips);
     if (!row.failure.empty() && out.ok) {
@@ -134,6 +135,11 @@ DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size
     }
   }
   return out;
+}
+
+DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size_t rows) {
+  return decode_rows(inst.bits, rep.prm, rep.flips, rows,
+                     [&](std::size_t i, mpfr_prec_t prec) { return bob_output(inst, i, prec); });
 }
 
 }  // namespace attncert::reductions

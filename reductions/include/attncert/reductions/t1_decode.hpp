@@ -1,6 +1,9 @@
 // T1 end-to-end decoding check (issue: "what a sceptic wants to see"): Bob's attention output is
 // enclosed exactly, perturbed adversarially within the notion, decoded, and compared with Alice's bits.
 #pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "attncert/reductions/t1.hpp"
@@ -24,5 +27,12 @@ struct DecodeReport {
 // promises: rel/abs perturb every coordinate by the most the notion allows toward a sign flip;
 // l2 spends the budget eta ||Z|| flipping the cheapest coordinates first.
 DecodeReport decode_check(const H1Instance& inst, const T1Report& rep, std::size_t rows);
+
+// The same check for any instance whose Bob output is enclosed by `bob(i, prec)` (T5 reuses it):
+// Alice's bits are the signs of row i of x, the notion and eta come from prm, and row i promises
+// d - flips[i] bits. Each row is refined from 128 to 1024 bits before a failure is believed.
+DecodeReport decode_rows(const core::SignMatrix& x, const T1Params& prm, const std::vector<std::uint32_t>& flips,
+                         std::size_t rows,
+                         const std::function<std::vector<core::Interval>(std::size_t i, mpfr_prec_t prec)>& bob);
 
 }  // namespace attncert::reductions
