@@ -86,12 +86,6 @@ struct CliqueSearch {
   }
 };
 
-const json& array_of(const json& obj, const std::string& where, const std::string& key, std::size_t size) {
-  const json& a = member(obj, where, key);
-  if (!a.is_array() || a.size() != size)
-    throw Malformed(path(where, key) + " must be an array of " + std::to_string(size) + " entries");
-  return a;
-}
 }  // namespace
 
 void check_packing(const Cert& c) {

@@ -11,20 +11,6 @@
 namespace attncert::checker {
 
 namespace {
-// Lemma 3 per row, from the row's Lemma 1 denominator bound D >= 2^96 / w_i: the margin is
-// mu = 2 w_i - 1 >= (2^97 - D) / D; rows without enough margin count as all d bits flipped.
-std::uint64_t flips(const std::string& notion, const mpq_class& eta, std::size_t d, const mpz_class& one,
-                    const mpz_class& D) {
-  mpq_class mu(mpz_class(2 * one - D), D);
-  mu.canonicalize();
-  if (notion == "rel") return mu > 0 ? 0 : d;
-  if (notion == "abs") return mu > eta ? 0 : d;
-  if (mu <= 0) return d;  // l2: at most eta^2 d / mu^2 coordinates flip
-  mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
-  mpz_class fl;
-  mpz_fdiv_q(fl.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
-  return fl > d ? d : fl.get_ui();
-}
 }  // namespace
 
 void check_t1(const Cert& c) {
@@ -102,7 +88,7 @@ void check_t1(const Cert& c) {
     mpz_class Di = one + UC;
     for (std::size_t k = 0; k <= d; ++k)
       if (h[k]) Di += U[k] * static_cast<unsigned long>(h[k]);
-    row_flips[i] = flips(notion, eta, d, one, Di);
+    row_flips[i] = lemma3_flips(notion, eta, d, one, Di);
     D[i] = std::move(Di);
   };
   expect_same_histogram(hist, row_histograms(K, c.opt.threads, row), d, "statistics");

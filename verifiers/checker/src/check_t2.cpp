@@ -31,25 +31,6 @@ namespace {
 constexpr std::uint64_t kMaxDim = 256;
 constexpr unsigned kMaxLog2N = 20;
 
-std::uint64_t flips_of(const std::string& notion, const mpq_class& eta, std::size_t d, const mpz_class& one,
-                       const mpz_class& D) {
-  mpq_class mu(mpz_class(2 * one - D), D);
-  mu.canonicalize();
-  if (notion == "rel") return mu > 0 ? 0 : d;
-  if (notion == "abs") return mu > eta ? 0 : d;
-  if (mu <= 0) return d;
-  mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
-  mpz_class fl;
-  mpz_fdiv_q(fl.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
-  return fl > d ? d : fl.get_ui();
-}
-
-const json& array_of(const json& obj, const std::string& where, const std::string& key, std::size_t size) {
-  const json& a = member(obj, where, key);
-  if (!a.is_array() || a.size() != size)
-    throw Malformed(path(where, key) + " must be an array of " + std::to_string(size) + " entries");
-  return a;
-}
 
 // Parse centers: an array of points, each an array of `dim` rational strings.
 std::vector<std::vector<mpq_class>> centers_of(const json& V, const std::string& wv, std::size_t dim) {
@@ -220,7 +201,7 @@ void check_t2(const Cert& c) {
     w_check.canonicalize();
     if (w_stored > w_check) throw Rejected(wd + ".w_min_lower exceeds the re-derived Lemma 1 bound");
     // Lemma 3: every row flips the same F coordinates, so phi = N F / (N d) = F / d.
-    mpq_class phi_check(mpz_class(static_cast<unsigned long>(flips_of(notion, eta, d, one, Dsum))),
+    mpq_class phi_check(mpz_class(static_cast<unsigned long>(lemma3_flips(notion, eta, d, one, Dsum))),
                         mpz_class(static_cast<unsigned long>(d)));
     phi_check.canonicalize();
     if (phi < phi_check) throw Rejected(wd + ".phi_upper is below the re-derived flip fraction");

@@ -242,18 +242,6 @@ const std::vector<LemmaStatement>& embedding_statements() {
   return table;
 }
 
-std::uint64_t flips(const std::string& notion, const mpq_class& eta, std::size_t d, const mpz_class& one,
-                    const mpz_class& D) {
-  mpq_class mu(mpz_class(2 * one - D), D);  // mu = 2 w - 1 >= (2^97 - D) / D
-  mu.canonicalize();
-  if (notion == "rel") return mu > 0 ? 0 : d;
-  if (notion == "abs") return mu > eta ? 0 : d;
-  if (mu <= 0) return d;
-  mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
-  mpz_class fl;
-  mpz_fdiv_q(fl.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
-  return fl > d ? d : fl.get_ui();
-}
 
 // Stored {inner product: count} with counts summing to `total`; by_differing[k] for k = (d - ip)/2.
 std::vector<std::uint64_t> read_counts(const json& h, const std::string& name, std::size_t d, std::uint64_t total, long& max_inner) {
@@ -400,7 +388,7 @@ void check_low_dim(const Cert& c) {
     w_check.canonicalize();
     if (rational_field(dr[r], da, "w_min_lower") > w_check) throw Rejected(da + ".w_min_lower exceeds the re-derived bound");
     const mpq_class phi = rational_field(dr[r], da, "phi_upper"), p = rational_field(dr[r], da, "p_upper");
-    const std::uint64_t F = flips(notion, eta, d, one, Dfix);
+    const std::uint64_t F = lemma3_flips(notion, eta, d, one, Dfix);
     if (phi < mpq_class(static_cast<unsigned long>(F), static_cast<unsigned long>(d))) throw Rejected(da + ".phi_upper is below F/d");
     if (phi > 1) throw Rejected(da + ".phi_upper must lie in [0, 1]");
     if (p != delta + phi) throw Rejected(da + ".p_upper is not delta + phi_upper");
@@ -512,7 +500,7 @@ void check_t5(const Cert& c) {
     mpz_class Di = one + UC * mpz_class(std::to_string(zero_rows));
     for (std::size_t k = 0; k <= d; ++k)
       if (h[k]) Di += U[k] * static_cast<unsigned long>(h[k]);
-    row_flips[i] = flips(notion, eta, d, one, Di);
+    row_flips[i] = lemma3_flips(notion, eta, d, one, Di);
     D[i] = std::move(Di);
   };
 

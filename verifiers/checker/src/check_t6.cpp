@@ -31,12 +31,6 @@ Vec uint_array(const json& a, const std::string& where, std::size_t len, std::ui
   return out;
 }
 
-const json& array_of(const json& obj, const std::string& where, const std::string& key, std::size_t len) {
-  const json& a = member(obj, where, key);
-  if (!a.is_array() || a.size() != len) throw Malformed(path(where, key) + " must be an array of length " + std::to_string(len));
-  return a;
-}
-
 mpq_class Q(std::uint64_t v) { return mpq_class(mpz_class(std::to_string(v), 10)); }
 mpq_class Qs(long v) { return mpq_class(v); }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <gmpxx.h>
 
+#include <cstdint>
 #include <string>
 
 #include "cert.hpp"
@@ -41,6 +42,22 @@ void check_contains(Enclose enc, const json& stored, const std::string& where) {
   };
   if (!decide_le(negated, -lo, where) || !decide_le(enc, hi, where))
     throw Rejected(where + " does not contain the true value");
+}
+
+// Lemma 3 from a row's Lemma 1 denominator bound D >= one / w (one = 2^b fixed point): the margin
+// is mu = 2w - 1 >= (2 one - D) / D; rel flips nothing when mu > 0, abs when mu > eta, l2 at most
+// floor(eta^2 d / mu^2) coordinates; a row without the needed margin counts as all d bits flipped.
+inline std::uint64_t lemma3_flips(const std::string& notion, const mpq_class& eta, std::size_t d, const mpz_class& one,
+                                  const mpz_class& D) {
+  mpq_class mu(mpz_class(2 * one - D), D);
+  mu.canonicalize();
+  if (notion == "rel") return mu > 0 ? 0 : d;
+  if (notion == "abs") return mu > eta ? 0 : d;
+  if (mu <= 0) return d;
+  mpq_class f = eta * eta * mpq_class(static_cast<unsigned long>(d)) / (mu * mu);
+  mpz_class fl;
+  mpz_fdiv_q(fl.get_mpz_t(), f.get_num_mpz_t(), f.get_den_mpz_t());
+  return fl > d ? d : fl.get_ui();
 }
 
 }  // namespace attncert::checker

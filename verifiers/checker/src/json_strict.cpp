@@ -137,6 +137,13 @@ std::uint64_t integer_in(const json& obj, const std::string& where, const std::s
   return std::stoull(v.get_str());
 }
 
+const json& array_of(const json& obj, const std::string& where, const std::string& key, std::size_t size) {
+  const json& a = member(obj, where, key);
+  if (!a.is_array() || a.size() != size)
+    throw Malformed(path(where, key) + " must be an array of " + std::to_string(size) + " entries");
+  return a;
+}
+
 bool equals_integer(const json& x, long v) {
   if (x.is_number_unsigned()) return v >= 0 && x.get<std::uint64_t>() == static_cast<std::uint64_t>(v);
   return x.is_number_integer() && x.get<std::int64_t>() == v;

@@ -41,5 +41,7 @@ std::uint64_t integer_in(const json& obj, const std::string& where, const std::s
 // x is a JSON integer (signed or unsigned; nlohmann reads 1.0 as a float, which is not) equal to v,
 // compared without wrap-around (huge unsigned values never match).
 bool equals_integer(const json& x, long v);
+// obj[key] (at `where`), which must be an array of exactly `size` entries (Malformed otherwise).
+const json& array_of(const json& obj, const std::string& where, const std::string& key, std::size_t size);
 
 }  // namespace attncert::checker
