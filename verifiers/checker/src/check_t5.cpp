@@ -12,6 +12,7 @@
 
 #include "cert.hpp"
 #include "decide.hpp"
+#include "t1_fields.hpp"
 #include "json_strict.hpp"
 #include "lemmas.hpp"
 #include "sign_keys.hpp"
@@ -426,26 +427,11 @@ void check_t5(const Cert& c) {
   const std::uint64_t zero_rows = integer_in(prm, "parameters", "zero_rows", 1, UINT64_MAX);
   const std::uint64_t expect_zero = embed ? 1 : native ? 2 * N + 1 : 2 * n - 1;
   if (zero_rows != expect_zero) throw Rejected("parameters.zero_rows is not " + std::to_string(expect_zero) + " (Bob's token's rows in this model)");
-  const mpq_class C = rational_field(prm, "parameters", "C");
-  const mpq_class eta = rational_field(prm, "parameters", "eta");
-  const mpq_class delta = rational_field(prm, "parameters", "delta");
-  const std::string notion = text(prm, "parameters", "notion");
-  if (C <= 0 || C > mpq_class(mpz_class(static_cast<unsigned long>(lim.max_C_num))))
-    throw Malformed("parameters.C must lie in (0, " + std::to_string(lim.max_C_num) + "]");
-  if (eta < 0 || eta >= 1) throw Malformed("parameters.eta must lie in [0, 1)");
-  if (delta < 0 || delta >= 1) throw Malformed("parameters.delta must lie in [0, 1)");
-  if (notion != "rel" && notion != "abs" && notion != "l2") throw Malformed("parameters.notion must be rel, abs or l2");
-
-  const json& der = c.doc.at("derived");
-  expect_keys(der, "derived", {"w_min_lower", "phi_upper", "p_upper", "H2(p)"});
-  const mpq_class w_stored = rational_field(der, "derived", "w_min_lower");
-  const mpq_class phi = rational_field(der, "derived", "phi_upper");
-  const mpq_class p = rational_field(der, "derived", "p_upper");
-  const json& claim = c.doc.at("claim");
-  expect_keys(claim, "claim", {"kind", "bits", "bits_ceil"});
-  if (text(claim, "claim", "kind") != "kv_cache_space_lower_bound_bits") throw Malformed("claim.kind is not kv_cache_space_lower_bound_bits");
-  const mpq_class bits = rational_field(claim, "claim", "bits");
-  const mpz_class bits_ceil = integer_field(claim, "claim", "bits_ceil");
+  const T1Params tp = read_t1_params(prm, lim.max_C_num);
+  const mpq_class &C = tp.C, &eta = tp.eta;
+  const std::string& notion = tp.notion;
+  const T1Outcome out = read_t1_outcome(c);
+  const mpq_class &w_stored = out.w_stored, &phi = out.phi;
 
   // The embedding's statements (cheap) before any recomputation.
   std::vector<std::pair<const LemmaStatement*, std::string>> lemmas;  // statement, stored cvc5 verdict
@@ -471,14 +457,7 @@ void check_t5(const Cert& c) {
   }
 
   // INDEX on N d bits given p (cheap).
-  if (phi < 0 || phi > 1) throw Rejected("derived.phi_upper must lie in [0, 1]");
-  if (p != delta + phi) throw Rejected("derived.p_upper is not delta + phi_upper");
-  if (2 * p >= 1) throw Rejected("derived.p_upper >= 1/2: INDEX gives no bound");
-  auto h2 = [&](unsigned b) { return q_h2(p, b); };
-  check_contains(h2, der.at("H2(p)"), "derived.H2(p)");
-  const mpq_class Nd(mpz_class(static_cast<unsigned long>(N)) * static_cast<unsigned long>(d));
-  if (!decide_le(h2, 1 - bits / Nd, "claim.bits")) throw Rejected("claim.bits exceeds N d (1 - H2(p))");
-  if (bits_ceil != ceil_q(bits)) throw Rejected("claim.bits_ceil is not ceil(claim.bits)");
+  check_index_bits(out, tp.delta, N, d);
 
   // Lemma 1 in 96-bit fixed point with zero_rows rows of score 0.
   const mpz_class one = mpz_class(1) << 96;
