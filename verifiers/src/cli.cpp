@@ -167,22 +167,16 @@ int guarded(const std::string& prog, const std::function<int()>& body) {
 }
 
 // Parses argv with CLI11; help exits 0, parse errors become one line and exit 2.
-static int parse_or_exit(CLI::App& app, int argc, char** argv, const std::string& prog, bool& done) {
-  done = true;
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, const std::string& prog) {
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    std::cout << app.help("", CLI::AppFormatMode::All);
-    return 0;
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "%s: error: %s (see --help)\n", prog.c_str(), e.what());
     return bad_input;
   }
-  done = false;
-  return 0;
+  return std::nullopt;
 }
 
 int single_verifier_main(const std::string& id, int argc, char** argv) {
@@ -199,9 +193,7 @@ int single_verifier_main(const std::string& id, int argc, char** argv) {
   add_common_options(app, opt, seed_text);
   app.footer(kVerifierFooter);
   Runner run = t->setup(app);
-  bool done;
-  int rc = parse_or_exit(app, argc, argv, prog, done);
-  if (done) return rc;
+  if (const auto code = parse_command_line(app, argc, argv, prog)) return *code;
   return guarded(prog, [&] {
     reject_empty_values(app);
     opt.seed = parse_seed(seed_text);

@@ -70,14 +70,7 @@ int experiment_main(int argc, const char* const* argv) {
   error->add_option("--out", et->out, "output directory (default out/experiment_knn)");
   error->add_flag("--quiet,-q", eo.quiet, "no progress bar");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "attncert: error: %s (see --help)\n", e.what());
-    return bad_input;
-  }
+  if (const auto code = parse_command_line(app, argc, argv, "attncert")) return *code;
   return guarded("attncert", [&]() -> int {
     reject_empty_values(app);
     if (*speed) {

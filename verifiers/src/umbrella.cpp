@@ -72,14 +72,7 @@ int umbrella_main(int argc, const char* const* argv) {
   check->add_option("--smt-timeout-ms", check_opt.smt_timeout_ms, "cvc5 time limit per lemma (default 20000)")
       ->check(CLI::Range(1u, 3600000u));
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "attncert: error: %s (see --help)\n", e.what());
-    return bad_input;
-  }
+  if (const auto code = parse_command_line(app, argc, argv, "attncert")) return *code;
 
   return guarded("attncert", [&]() -> int {
     reject_empty_values(app);

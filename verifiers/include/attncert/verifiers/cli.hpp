@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ inline constexpr const char* kVerifierFooter =
     "Common options: --seed N, --threads N, --cert FILE, --json, --junit FILE, --quiet\n"
     "Exit codes: 0 certified, 1 refuted, 2 bad input, 3 inconclusive, 4 internal error";
 std::uint64_t parse_seed(const std::string& text);  // throws BadInput
+// Parses argv into app. Returns the exit code when parsing ends the run (--help: the help, 0; a
+// parse error: one line "PROG: error: ... (see --help)", 2), nullopt when the run goes on.
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, const std::string& prog);
 
 // Parameter parsing with one-line errors that name the parameter (thrown as BadInput).
 std::uint64_t parse_count(const std::string& text, const std::string& name, std::uint64_t min,
