@@ -115,23 +115,35 @@ TEST_CASE("FAISS indexes: approximate with unknown slack, causal lists admissibl
   for (bool causal : {false, true}) {
     TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, causal);
     CHECK(compare_top_k(exact, exact, Q.data(), K.data(), d).recall == 1.0);
-    // HNSW twice: the index layer's own beam search over the graph (default) and FAISS's search.
-    for (auto [kind, faiss_search] : {std::pair{IndexKind::faiss_flat, false}, std::pair{IndexKind::faiss_hnsw, false},
-                                      std::pair{IndexKind::faiss_hnsw, true}, std::pair{IndexKind::faiss_ivf, false}}) {
+    // HNSW three times: the index layer's own beam search over the graph by 8-bit key codes
+    // (default) and by float scores, and FAISS's search.
+    struct Variant {
+      IndexKind kind;
+      bool faiss_search, int8;
+    };
+    for (auto [kind, faiss_search, int8] : {Variant{IndexKind::faiss_flat, false, true}, Variant{IndexKind::faiss_hnsw, false, true},
+                                            Variant{IndexKind::faiss_hnsw, false, false}, Variant{IndexKind::faiss_hnsw, true, false},
+                                            Variant{IndexKind::faiss_ivf, false, true}}) {
       IndexOptions opt;
       opt.hnsw_faiss_search = faiss_search;
+      opt.hnsw_int8_search = int8;
       opt.causal_block = 256;
       opt.ivf_nprobe = 16;
       opt.threads = 2;
       TopK t = top_k(kind, Q.data(), K.data(), n, n, d, k, causal, opt);
-      INFO(index_kind_name(kind) << " causal=" << causal << " faiss_search=" << faiss_search);
+      INFO(index_kind_name(kind) << " causal=" << causal << " faiss_search=" << faiss_search << " int8=" << int8);
       CHECK(!t.exact);
       CHECK(!t.slack.has_value());
       REQUIRE(t.queries() == n);
       for (std::size_t i = 0; i < n; ++i) {
         auto S = t.neighbours(i);
+        auto sc = t.scores(i);
         const std::size_t m = causal ? i + 1 : n;
         REQUIRE(S.size() <= std::min(k, m));
+        for (std::size_t r = 0; r < S.size(); ++r) {  // float inner products (re-scored after an 8-bit traversal), sorted
+          CHECK(std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) < 1e-4);
+          if (r > 0) CHECK(sc[r - 1] >= sc[r]);
+        }
         REQUIRE(!S.empty());
         for (auto j : S) REQUIRE(j < m);
         // The first causal block is scored exactly: its lists equal brute force's.
@@ -176,4 +188,94 @@ TEST_CASE("compare_top_k: recall and achieved slack of a list that misses the be
   auto same = compare_top_k(exact, exact, Q.data(), K.data(), 2);
   CHECK(same.recall == 1.0);
   CHECK(same.achieved_slack == 0.0);
+}
+
+namespace {
+// Every list of t is the real top-k of its admissible keys up to t's slack: sizes min(k, m), indices
+// admissible and distinct, scores the inner products (to float rounding) in decreasing order, and
+// no admissible key outside S_i beats min_{S_i} by more than the slack (real scores in double).
+void check_exact_lists(const TopK& t, const std::vector<float>& Q, const std::vector<float>& K, std::size_t n, std::size_t d,
+                       std::size_t k, bool causal) {
+  REQUIRE(t.queries() == n);
+  REQUIRE(t.exact);
+  REQUIRE(t.slack.has_value());
+  std::vector<char> in(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t m = causal ? i + 1 : n;
+    auto S = t.neighbours(i);
+    auto sc = t.scores(i);
+    INFO("query " << i << " causal " << causal << " k " << k);
+    REQUIRE(S.size() == std::min(k, m));
+    std::fill(in.begin(), in.end(), 0);
+    double min_in = INFINITY;
+    for (std::size_t r = 0; r < S.size(); ++r) {
+      REQUIRE(S[r] < m);
+      REQUIRE(!in[S[r]]);
+      in[S[r]] = 1;
+      const double real = dot(&Q[i * d], &K[std::size_t(S[r]) * d], d);
+      REQUIRE(std::abs(double(sc[r]) - real) <= *t.slack);
+      if (r > 0) REQUIRE(sc[r - 1] >= sc[r]);
+      min_in = std::min(min_in, real);
+    }
+    double max_out = -INFINITY;
+    for (std::size_t j = 0; j < m; ++j)
+      if (!in[j]) max_out = std::max(max_out, dot(&Q[i * d], &K[j * d], d));
+    REQUIRE(max_out <= min_in + *t.slack);
+  }
+}
+}  // namespace
+
+TEST_CASE("brute-int8 top-k: 8-bit scores, a rigorous filter and float re-scoring give brute force's exact top-k",
+          "[knn][t6]") {
+  CHECK(parse_index_kind("brute-int8") == IndexKind::brute_int8);
+  CHECK(std::string(index_kind_name(IndexKind::brute_int8)) == "brute-int8");
+  std::mt19937_64 g(11);
+  // Dimensions that are and are not multiples of the 4-wide groups, k from 1 to beyond the first
+  // causal queries, more keys than the 2048 of the first chunk (the guessed threshold).
+  for (std::size_t d : {1, 3, 16, 67})
+    for (bool causal : {false, true}) {
+      const std::size_t n = d == 16 ? 4500 : 700;
+      auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+      for (std::size_t k : {1, 20, 300}) {
+        IndexOptions opt;
+        opt.threads = 2;
+        const TopK t = top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt);
+        check_exact_lists(t, Q, K, n, d, k, causal);
+        const TopK b = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, causal, opt);
+        CHECK(compare_top_k(t, b, Q.data(), K.data(), d).recall > 0.999);
+      }
+    }
+}
+
+TEST_CASE("brute-int8 top-k stays exact on rows of very different scales, zero rows, ties and a misleading first chunk",
+          "[knn][t6]") {
+  std::mt19937_64 g(12);
+  const std::size_t n = 5000, d = 8, k = 40;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  std::uniform_real_distribution<double> e(-3, 3);
+  for (std::size_t j = 0; j < n; ++j) {  // per-row scales from 1e-3 to 1e3: the error bound is per row
+    const float f = float(std::pow(10.0, e(g)));
+    for (std::size_t l = 0; l < d; ++l) K[j * d + l] *= f;
+  }
+  for (std::size_t l = 0; l < d; ++l) {
+    K[7 * d + l] = 0;             // a zero key
+    Q[9 * d + l] = 0;             // a zero query: every score 0, ties broken by index
+    K[100 * d + l] = K[50 * d + l];  // a duplicate key: equal scores
+  }
+  for (bool causal : {false, true}) {
+    IndexOptions opt;
+    opt.threads = 2;
+    check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt), Q, K, n, d, k, causal);
+  }
+  // Keys 0..599 point along every query, the rest away: the threshold guessed from the first keys (a
+  // high rank among those 600) lies above the real k-th best (a lower rank among the same 600), so
+  // the guess fails its check and those queries are redone; their lists must still be exact.
+  auto Q2 = gaussian(n * d, g), K2 = gaussian(n * d, g);
+  for (std::size_t i = 0; i < n; ++i) Q2[i * d] = std::abs(Q2[i * d]) + 4;
+  for (std::size_t j = 0; j < n; ++j) K2[j * d] = j < 600 ? 10 : -2;
+  for (bool causal : {false, true}) {
+    IndexOptions opt;
+    opt.threads = 1;
+    check_exact_lists(top_k(IndexKind::brute_int8, Q2.data(), K2.data(), n, n, d, k, causal, opt), Q2, K2, n, d, k, causal);
+  }
 }

@@ -1,16 +1,26 @@
 // The FAISS indexes of the kNN index layer (knn_index.hpp): flat, HNSW and IVF by inner product,
 // causal search by blocks. FAISS headers stay in this file; without FAISS (ATTNCERT_HAVE_FAISS unset)
 // the FAISS kinds are bad input.
+// GCC 12 reports its own _mm512_reduce_add_epi32 (an _mm512_undefined_* merge source) as maybe uninitialised.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#include <immintrin.h>
+#endif
 #include <omp.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <new>
+#include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,109 +104,6 @@ struct SimdFlatIP final : faiss::IndexFlatIP {
   faiss::FlatCodesDistanceComputer* get_FlatCodesDistanceComputer() const override { return new SimdIPDistance(*this); }
 };
 
-// Beam search over a FAISS HNSW graph (the graph and storage are FAISS's; only the search is ours):
-// greedy descent through the upper levels, then the standard level-0 beam of width ef (candidates by
-// best score, stop when the best candidate is worse than the worst of ef results). Unlike FAISS
-// 1.7.3's search (a linear-scan candidate heap, one virtual call per distance, no prefetching) the
-// unvisited neighbours of a node are gathered first, their rows prefetched, then scored. Returns
-// the top min(k, found) by inner product per query (labels -1 past the found ones), and adds the
-// query-key distance evaluations to `evals`.
-void beam_search(const faiss::IndexHNSW& index, const float* Q, std::size_t rows, std::size_t d, std::size_t k,
-                 std::size_t ef, int nthreads, float* dist_out, faiss::Index::idx_t* label_out, std::uint64_t& evals) {
-  const faiss::HNSW& g = index.hnsw;
-  const float* X = static_cast<const faiss::IndexFlat*>(index.storage)->get_xb();
-  const std::size_t ntotal = static_cast<std::size_t>(index.ntotal);
-  ef = std::max(ef, k);
-  std::uint64_t total = 0;
-#pragma omp parallel num_threads(nthreads) reduction(+ : total)
-  {
-    std::vector<std::uint32_t> stamp(ntotal, 0);
-    std::uint32_t cur_stamp = 0;
-    using Item = std::pair<float, std::int32_t>;
-    std::vector<Item> top, cand;  // top: min-heap (worst first) of at most ef; cand: max-heap
-    std::vector<std::int32_t> batch;
-    auto worse = [](const Item& a, const Item& b) { return a.first > b.first; };   // min-heap order
-    auto better = [](const Item& a, const Item& b) { return a.first < b.first; };  // max-heap order
-    auto row = [&](std::int32_t v) { return X + std::size_t(v) * d; };
-    auto prefetch = [&](std::int32_t v) {
-      const char* p = reinterpret_cast<const char*>(row(v));
-      for (std::size_t b = 0; b < d * sizeof(float); b += 64) __builtin_prefetch(p + b);
-    };
-#pragma omp for schedule(dynamic, 16)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* q = Q + r * d;
-      if (++cur_stamp == 0) {  // wrapped: clear the stamps
-        std::fill(stamp.begin(), stamp.end(), 0);
-        cur_stamp = 1;
-      }
-      std::int32_t cur = g.entry_point;
-      float dcur = dot(q, row(cur), d);
-      ++total;
-      for (int level = g.max_level; level >= 1; --level) {
-        for (bool changed = true; changed;) {
-          changed = false;
-          std::size_t b, e;
-          g.neighbor_range(cur, level, &b, &e);
-          for (std::size_t t = b; t < e && g.neighbors[t] >= 0; ++t) prefetch(g.neighbors[t]);
-          for (std::size_t t = b; t < e; ++t) {
-            const std::int32_t v = g.neighbors[t];
-            if (v < 0) break;
-            const float dv = dot(q, row(v), d);
-            ++total;
-            if (dv > dcur) { dcur = dv; cur = v; changed = true; }
-          }
-        }
-      }
-      top.clear();
-      cand.clear();
-      top.emplace_back(dcur, cur);
-      cand.emplace_back(dcur, cur);
-      stamp[std::size_t(cur)] = cur_stamp;
-      while (!cand.empty()) {
-        const Item c = cand.front();
-        if (top.size() >= ef && c.first < top.front().first) break;
-        std::pop_heap(cand.begin(), cand.end(), better);
-        cand.pop_back();
-        std::size_t b, e;
-        if (!cand.empty()) {  // the next node to expand (unless this one finds better): its neighbour list
-          g.neighbor_range(cand.front().second, 0, &b, &e);
-          for (std::size_t t = b; t < e; t += 16) __builtin_prefetch(g.neighbors.data() + t);
-        }
-        g.neighbor_range(c.second, 0, &b, &e);
-        batch.clear();
-        for (std::size_t t = b; t < e; ++t) {
-          const std::int32_t v = g.neighbors[t];
-          if (v < 0) break;
-          if (stamp[std::size_t(v)] == cur_stamp) continue;
-          stamp[std::size_t(v)] = cur_stamp;
-          batch.push_back(v);
-          prefetch(v);
-        }
-        total += batch.size();
-        for (const std::int32_t v : batch) {
-          const float dv = dot(q, row(v), d);
-          if (top.size() < ef || dv > top.front().first) {
-            cand.emplace_back(dv, v);
-            std::push_heap(cand.begin(), cand.end(), better);
-            top.emplace_back(dv, v);
-            std::push_heap(top.begin(), top.end(), worse);
-            if (top.size() > ef) {
-              std::pop_heap(top.begin(), top.end(), worse);
-              top.pop_back();
-            }
-          }
-        }
-      }
-      std::sort(top.begin(), top.end(), [](const Item& a, const Item& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-      for (std::size_t t = 0; t < k; ++t) {
-        dist_out[r * k + t] = t < top.size() ? top[t].first : -std::numeric_limits<float>::infinity();
-        label_out[r * k + t] = t < top.size() ? top[t].second : -1;
-      }
-    }
-  }
-  evals += total;
-}
-
 // Transparent huge pages for [p, p + bytes) where the system grants them on request (THP
 // "madvise"): HNSW reads key rows and neighbour lists at random, and with 4 KiB pages most of
 // those reads also miss the TLB. Only advice; nothing depends on it.
@@ -209,6 +116,293 @@ void advise_huge(const void* p, std::size_t bytes) {
   (void)p;
   (void)bytes;
 #endif
+}
+
+// 64-byte aligned storage (one row of int8 codes starts a cache line; AVX-512 aligned loads).
+template <class T>
+struct AlignedAlloc {
+  using value_type = T;
+  AlignedAlloc() = default;
+  template <class U>
+  AlignedAlloc(const AlignedAlloc<U>&) {}
+  T* allocate(std::size_t count) {
+    const std::size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, bytes);
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const AlignedAlloc<U>&) const { return true; }
+};
+
+// sum_l a_l b_l over `bytes` (a multiple of 64) unsigned a and signed b bytes, 64-byte aligned.
+inline std::int32_t dot_u8s8(const std::uint8_t* a, const std::int8_t* b, std::size_t bytes) {
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  __m512i acc = _mm512_setzero_si512();
+  for (std::size_t o = 0; o < bytes; o += 64)
+    acc = _mm512_dpbusd_epi32(acc, _mm512_load_si512(a + o), _mm512_load_si512(b + o));
+  return _mm512_reduce_add_epi32(acc);
+#else
+  std::int32_t s = 0;
+#pragma omp simd reduction(+ : s)
+  for (std::size_t l = 0; l < bytes; ++l) s += std::int32_t(a[l]) * std::int32_t(b[l]);
+  return s;
+#endif
+}
+
+// The keys of an HNSW index as 8-bit codes for the level-0 traversal (Int8Scorer), added in the
+// same order as FAISS's storage. Rows are padded with zero codes (stored 128) to a multiple of 64
+// bytes; the storage for all keys is allocated up front (on huge pages where granted).
+struct Int8Keys {
+  std::size_t d = 0, stride = 0, count = 0;
+  std::vector<std::uint8_t, AlignedAlloc<std::uint8_t>> codes;
+  std::vector<float> scale;
+  Int8Keys(std::size_t dim, std::size_t capacity) : d(dim), stride((dim + 63) / 64 * 64), codes(capacity * stride, 128), scale(capacity, 0) {
+    advise_huge(codes.data(), codes.size());
+  }
+  const std::uint8_t* row(std::size_t j) const { return codes.data() + j * stride; }
+  void add(const float* K, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r, ++count) {
+      const float* k = K + r * d;
+      float mx = 0;
+      for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(k[l]));
+      const float f = mx > 0 ? 127.0f / mx : 0.0f;
+      std::uint8_t* c = codes.data() + count * stride;
+      for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::uint8_t>(std::lrint(k[l] * f) + 128);
+      scale[count] = mx / 127.0f;
+    }
+  }
+};
+
+// Level-0 scorers of the beam search: the score of key v for the current query, a prefetch of its
+// row, and whether the results must be re-ranked by float scores at the end.
+//   FloatScorer: the float inner product of FAISS's storage (what the results report).
+//   Int8Scorer: keys quantised per row to 8 bits (k ~ scale_j * c_j, c_j in [-127, 127] stored as
+//     c_j + 128 so that one AVX-512 VNNI instruction multiplies 64 unsigned key bytes by 64 signed
+//     query bytes), the query to 8 bits by its own max; the approximate score is
+//     (sum_l (c_jl + 128) q_l - 128 sum_l q_l) * scale_j, proportional to <q, k_j> up to rounding.
+//     A 64-dimensional row is one cache line (a float row is four), and 65536 rows take 4 MiB, which
+//     stays in the last-level cache. The traversal only proposes: the ef results are re-scored by
+//     the float inner product and the top k of those are returned, as with FloatScorer.
+struct FloatScorer {
+  const float* X;
+  std::size_t d;
+  const float* q = nullptr;
+  static constexpr bool rerank = false;
+  void set_query(const float* query) { q = query; }
+  float operator()(std::int32_t v) const { return dot(q, X + std::size_t(v) * d, d); }
+  void prefetch(std::int32_t v) const {
+    const char* p = reinterpret_cast<const char*>(X + std::size_t(v) * d);
+    for (std::size_t b = 0; b < d * sizeof(float); b += 64) __builtin_prefetch(p + b);
+  }
+};
+
+struct Int8Scorer {
+  const Int8Keys* keys;
+  std::vector<std::int8_t, AlignedAlloc<std::int8_t>> qc;
+  std::int32_t bias = 0;  // 128 * sum_l q_l
+  static constexpr bool rerank = true;
+  explicit Int8Scorer(const Int8Keys& k) : keys(&k), qc(k.stride, 0) {}
+  void set_query(const float* query) {
+    float mx = 0;
+    for (std::size_t l = 0; l < keys->d; ++l) mx = std::max(mx, std::abs(query[l]));
+    const float f = mx > 0 ? 127.0f / mx : 0.0f;
+    std::int32_t sum = 0;
+    for (std::size_t l = 0; l < keys->d; ++l) {
+      qc[l] = static_cast<std::int8_t>(std::lrint(query[l] * f));
+      sum += qc[l];
+    }
+    bias = 128 * sum;
+  }
+  float operator()(std::int32_t v) const {
+    return static_cast<float>(dot_u8s8(keys->row(std::size_t(v)), qc.data(), keys->stride) - bias) * keys->scale[std::size_t(v)];
+  }
+  void prefetch(std::int32_t v) const {
+    const char* p = reinterpret_cast<const char*>(keys->row(std::size_t(v)));
+    for (std::size_t b = 0; b < keys->stride; b += 64) __builtin_prefetch(p + b);
+  }
+};
+
+// FAISS's level-0 neighbour lists copied into a fixed stride of 2M ids per node, with 16-bit ids
+// when the index holds at most 65536 keys: for M = 32 a list is two cache lines instead of four
+// (FAISS: 32-bit ids, -1 padded, found through a per-node offset). Unused slots hold the node
+// itself, which the search has always visited when it expands the node. Refreshed after every add
+// (adding keys also rewires older nodes' lists); the copy is part of the index build.
+template <class Id>
+struct Level0 {
+  std::size_t deg = 0;
+  std::vector<Id, AlignedAlloc<Id>> nbr;
+  void refresh(const faiss::HNSW& g, std::size_t count) {
+    deg = static_cast<std::size_t>(g.nb_neighbors(0));
+    if (nbr.size() < count * deg) {
+      nbr.reserve(std::max(nbr.capacity(), count * deg));
+      nbr.resize(count * deg);
+    }
+    for (std::size_t v = 0; v < count; ++v) {
+      std::size_t b, e;
+      g.neighbor_range(static_cast<faiss::HNSW::storage_idx_t>(v), 0, &b, &e);
+      Id* out = nbr.data() + v * deg;
+      std::size_t t = 0;
+      for (; t < deg && b + t < e && g.neighbors[b + t] >= 0; ++t) out[t] = static_cast<Id>(g.neighbors[b + t]);
+      for (; t < deg; ++t) out[t] = static_cast<Id>(v);
+    }
+  }
+  const Id* list(std::size_t v) const { return nbr.data() + v * deg; }
+};
+
+// The beam of the level-0 search as one array of at most ef entries sorted by decreasing score, each
+// marked once expanded (the candidate list of NSG/DiskANN): the next node to expand is the best
+// unexpanded entry, and the search ends when every entry is expanded. This expands the same nodes in
+// the same order as HNSW's pair of heaps (candidates, and the ef best found), since a candidate that
+// has fallen out of the ef best is worse than all of them and ends the heap search when popped;
+// an insertion is a binary search and a short move instead of two sift operations.
+struct Pool {
+  struct Entry {
+    float score;
+    std::uint32_t id;  // the key, with bit 31 set once expanded
+  };
+  static constexpr std::uint32_t expanded = std::uint32_t{1} << 31;
+  std::vector<Entry> e;
+  std::size_t size = 0, cap = 0, cursor = 0;  // entries before `cursor` are all expanded
+  void reset(std::size_t ef) {
+    cap = ef;
+    size = cursor = 0;
+    e.resize(ef + 1);
+  }
+  // Inserts (v, j) unless the pool is full and v is no better than its worst entry; ties go after
+  // the entries already there.
+  // Returns the position, or cap when not inserted.
+  std::size_t insert(float v, std::uint32_t j) {
+    if (size == cap && !(v > e[size - 1].score)) return cap;
+    std::size_t lo = 0, len = size;  // first position with score < v (branch-free halving)
+    while (len > 1) {
+      const std::size_t half = len / 2;
+      lo += (e[lo + half - 1].score >= v) ? half : 0;
+      len -= half;
+    }
+    lo += (len == 1 && e[lo].score >= v);
+    const std::size_t keep = size < cap ? size : cap - 1;  // entries kept after the insertion
+    std::memmove(&e[lo + 1], &e[lo], (keep - lo) * sizeof(Entry));
+    e[lo] = {v, j};
+    size = keep + 1;
+    cursor = std::min(cursor, lo);
+    return lo;
+  }
+  std::size_t next() {  // the best unexpanded entry, or size
+    while (cursor < size && (e[cursor].id & expanded)) ++cursor;
+    return cursor;
+  }
+};
+
+// Beam search over a FAISS HNSW graph (the graph and storage are FAISS's; only the search is ours):
+// greedy descent through the upper levels by float scores, then the standard level-0 beam of width
+// ef (candidates by best score, stop when the best candidate is worse than the worst of ef results)
+// scored by `Scorer`. Unlike FAISS 1.7.3's search (a linear-scan candidate heap, one virtual call
+// per distance, no prefetching) the unvisited neighbours of a node are gathered first, their rows
+// prefetched, then scored. Scorers whose scores only approximate the inner product (rerank) have
+// their ef results re-scored by the float inner product before the top k are taken. Returns the
+// top min(k, found) by float inner product per query (labels -1 past the found ones), and adds the
+// query-key score evaluations (traversal and re-ranking) to `evals`.
+template <class Id, class MakeScorer>
+void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeScorer make_scorer, const float* Q, std::size_t rows, std::size_t d,
+                 std::size_t k, std::size_t ef, int nthreads, float* dist_out, faiss::Index::idx_t* label_out, std::uint64_t& evals) {
+  const faiss::HNSW& g = index.hnsw;
+  const float* X = static_cast<const faiss::IndexFlat*>(index.storage)->get_xb();
+  const std::size_t ntotal = static_cast<std::size_t>(index.ntotal);
+  ef = std::max(ef, k);
+  std::uint64_t total = 0;
+#pragma omp parallel num_threads(nthreads) reduction(+ : total)
+  {
+    auto scorer = make_scorer();
+    std::vector<std::uint64_t> visited((ntotal + 63) / 64);
+    using Item = std::pair<float, std::int32_t>;
+    std::vector<Item> top;
+    Pool pool;
+    std::vector<std::int32_t> batch(level0.deg);
+    std::vector<float> bscore(level0.deg);
+    auto seen = [&](std::int32_t v) {  // marks v; true if it was marked already
+      std::uint64_t& w = visited[std::size_t(v) >> 6];
+      const std::uint64_t bit = std::uint64_t{1} << (std::size_t(v) & 63);
+      const bool was = w & bit;
+      w |= bit;
+      return was;
+    };
+    auto row = [&](std::int32_t v) { return X + std::size_t(v) * d; };
+    auto prefetch_row = [&](std::int32_t v) {
+      const char* p = reinterpret_cast<const char*>(row(v));
+      for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
+    };
+#pragma omp for schedule(dynamic, 16)
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* q = Q + r * d;
+      std::fill(visited.begin(), visited.end(), 0);
+      std::int32_t cur = g.entry_point;
+      float dcur = dot(q, row(cur), d);
+      ++total;
+      for (int level = g.max_level; level >= 1; --level) {
+        for (bool changed = true; changed;) {
+          changed = false;
+          std::size_t b, e;
+          g.neighbor_range(cur, level, &b, &e);
+          for (std::size_t t = b; t < e && g.neighbors[t] >= 0; ++t) prefetch_row(g.neighbors[t]);
+          for (std::size_t t = b; t < e; ++t) {
+            const std::int32_t v = g.neighbors[t];
+            if (v < 0) break;
+            const float dv = dot(q, row(v), d);
+            ++total;
+            if (dv > dcur) { dcur = dv; cur = v; changed = true; }
+          }
+        }
+      }
+      scorer.set_query(q);
+      if constexpr (std::decay_t<decltype(scorer)>::rerank) {
+        dcur = scorer(cur);
+        ++total;
+      }
+      pool.reset(ef);
+      pool.insert(dcur, std::uint32_t(cur));
+      seen(cur);
+      for (std::size_t at; (at = pool.next()) < pool.size;) {
+        const std::uint32_t c = pool.e[at].id;
+        pool.e[at].id |= Pool::expanded;
+        const Id* nb = level0.list(c);
+        // The unvisited neighbours, without a branch per neighbour (whether one was visited is
+        // unpredictable): each is written, and kept by advancing the count.
+        std::size_t nbatch = 0;
+        for (std::size_t t = 0; t < level0.deg; ++t) {
+          const std::int32_t v = static_cast<std::int32_t>(nb[t]);
+          batch[nbatch] = v;
+          nbatch += !seen(v);
+        }
+        for (std::size_t t = 0; t < nbatch; ++t) scorer.prefetch(batch[t]);
+        if (const std::size_t nx = pool.next(); nx < pool.size) {  // the likely next node: its neighbour list
+          const char* p = reinterpret_cast<const char*>(level0.list(pool.e[nx].id));
+          for (std::size_t o = 0; o < level0.deg * sizeof(Id); o += 64) __builtin_prefetch(p + o);
+        }
+        total += nbatch;
+        for (std::size_t t = 0; t < nbatch; ++t) bscore[t] = scorer(batch[t]);
+        for (std::size_t t = 0; t < nbatch; ++t)
+          if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) {  // likely expanded later: its list
+            const char* p = reinterpret_cast<const char*>(level0.list(std::size_t(batch[t])));
+            for (std::size_t o = 0; o < level0.deg * sizeof(Id); o += 64) __builtin_prefetch(p + o);
+          }
+      }
+      top.clear();
+      for (std::size_t t = 0; t < pool.size; ++t) top.emplace_back(pool.e[t].score, std::int32_t(pool.e[t].id & ~Pool::expanded));
+      if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results
+        for (const Item& it : top) prefetch_row(it.second);
+        for (Item& it : top) it.first = dot(q, row(it.second), d);
+        total += top.size();
+      }
+      std::sort(top.begin(), top.end(), [](const Item& a, const Item& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+      for (std::size_t t = 0; t < k; ++t) {
+        dist_out[r * k + t] = t < top.size() ? top[t].first : -std::numeric_limits<float>::infinity();
+        label_out[r * k + t] = t < top.size() ? top[t].second : -1;
+      }
+    }
+  }
+  evals += total;
 }
 
 // Reserve HNSW's storage and graph for all nk keys up front (no reallocation while adding, so the
@@ -259,7 +453,8 @@ Built make(IndexKind kind, const float* K, std::size_t nk, std::size_t d, std::s
       b.index = std::move(ivf);
       break;
     }
-    case IndexKind::brute: throw ParameterError("index", "brute force is not a FAISS index");
+    case IndexKind::brute:
+    case IndexKind::brute_int8: throw ParameterError("index", "brute force is not a FAISS index");
   }
   return b;
 }
@@ -301,6 +496,19 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
   // scored exactly, then the block's keys are added.
   const std::size_t B = std::max<std::size_t>(1, opt.causal_block);
   const int nthreads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  const bool own_search = kind == IndexKind::faiss_hnsw && !opt.hnsw_faiss_search;
+  Level0<std::uint16_t> level0_16;  // the level-0 lists for the own search (16-bit ids up to 65536 keys)
+  Level0<std::uint32_t> level0_32;
+  std::optional<Int8Keys> int8;  // 8-bit codes for the level-0 traversal (built with the index)
+  if (own_search) {  // reserved for all keys (no reallocation while the index grows)
+    const std::size_t deg = static_cast<std::size_t>(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw.nb_neighbors(0));
+    if (nk <= 65536) level0_16.nbr.reserve(nk * deg); else level0_32.nbr.reserve(nk * deg);
+  }
+  if (own_search && opt.hnsw_int8_search) {
+    t0 = Clock::now();
+    int8.emplace(d, nk);
+    out.build_seconds += since(t0);
+  }
   std::vector<std::vector<std::pair<float, std::uint32_t>>> rowtop;
   for (std::size_t b0 = 0; b0 < nq; b0 += B) {
     const std::size_t b1 = std::min(nq, b0 + B), rows = b1 - b0;
@@ -309,9 +517,17 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
     if (kk > 0) {
       labels.resize(rows * kk);
       dist.resize(rows * kk);
-      if (kind == IndexKind::faiss_hnsw && !opt.hnsw_faiss_search) {
-        beam_search(static_cast<const faiss::IndexHNSW&>(*b.index), Q + b0 * d, rows, d, kk, b.ef_search, nthreads, dist.data(),
-                    labels.data(), out.search_distance_evals);
+      if (own_search) {
+        const auto& h = static_cast<const faiss::IndexHNSW&>(*b.index);
+        auto run = [&](const auto& level0) {
+          if (int8)
+            beam_search(h, level0, [&] { return Int8Scorer(*int8); }, Q + b0 * d, rows, d, kk, b.ef_search, nthreads, dist.data(),
+                        labels.data(), out.search_distance_evals);
+          else
+            beam_search(h, level0, [&] { return FloatScorer{static_cast<const faiss::IndexFlat*>(h.storage)->get_xb(), d}; },
+                        Q + b0 * d, rows, d, kk, b.ef_search, nthreads, dist.data(), labels.data(), out.search_distance_evals);
+        };
+        if (nk <= 65536) run(level0_16); else run(level0_32);
       } else {
         query_distance_evals = 0;
         b.index->search(static_cast<faiss::Index::idx_t>(rows), Q + b0 * d, static_cast<faiss::Index::idx_t>(kk), dist.data(), labels.data());
@@ -328,11 +544,17 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
         if (labels[r * kk + t] >= 0) c.emplace_back(dist[r * kk + t], static_cast<std::uint32_t>(labels[r * kk + t]));
       const float* q = Q + i * d;
       for (std::size_t j = b0; j <= i; ++j) c.emplace_back(dot(q, K + j * d, d), static_cast<std::uint32_t>(j));  // exactly
+      sort_top(c, k);
     }
-    for (std::size_t r = 0; r < rows; ++r) merge_top(rowtop[r], k, out);
+    for (std::size_t r = 0; r < rows; ++r) append_top(rowtop[r], out);
     out.search_seconds += since(t0);
     t0 = Clock::now();
     b.index->add(static_cast<faiss::Index::idx_t>(rows), K + b0 * d);
+    if (int8) int8->add(K + b0 * d, rows);
+    if (own_search) {
+      if (nk <= 65536) level0_16.refresh(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw, b1);
+      else level0_32.refresh(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw, b1);
+    }
     out.build_seconds += since(t0);
   }
   return out;

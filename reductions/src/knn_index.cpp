@@ -20,10 +20,11 @@ namespace attncert::reductions::knn {
 IndexKind parse_index_kind(const std::string& name) {
   IndexKind k;
   if (name == "brute") return IndexKind::brute;
+  if (name == "brute-int8") return IndexKind::brute_int8;
   if (name == "flat") k = IndexKind::faiss_flat;
   else if (name == "hnsw") k = IndexKind::faiss_hnsw;
   else if (name == "ivf") k = IndexKind::faiss_ivf;
-  else throw ParameterError("index", "must be brute, flat, hnsw or ivf, got '" + name + "'");
+  else throw ParameterError("index", "must be brute, brute-int8, flat, hnsw or ivf, got '" + name + "'");
   if (!faiss_available())
     throw ParameterError("index", "'" + name + "' needs FAISS, which this build lacks (install libfaiss-dev and reconfigure)");
   return k;
@@ -32,6 +33,7 @@ IndexKind parse_index_kind(const std::string& name) {
 const char* index_kind_name(IndexKind kind) {
   switch (kind) {
     case IndexKind::brute: return "brute";
+    case IndexKind::brute_int8: return "brute-int8";
     case IndexKind::faiss_flat: return "flat";
     case IndexKind::faiss_hnsw: return "hnsw";
     case IndexKind::faiss_ivf: return "ivf";
@@ -81,16 +83,25 @@ bool better(const std::pair<float, std::uint32_t>& a, const std::pair<float, std
 
 namespace detail {
 
-void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out) {
+void sort_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k) {
   // The candidate lists come from disjoint key ranges (index / own block) or from one FAISS list
   // (distinct labels): no index repeats.
   const std::size_t kk = std::min(k, cand.size());
   std::partial_sort(cand.begin(), cand.begin() + std::ptrdiff_t(kk), cand.end(), better);
-  for (std::size_t r = 0; r < kk; ++r) {
-    out.index.push_back(cand[r].second);
-    out.score.push_back(cand[r].first);
+  cand.resize(kk);
+}
+
+void append_top(const std::vector<std::pair<float, std::uint32_t>>& top, TopK& out) {
+  for (const auto& [score, index] : top) {
+    out.index.push_back(index);
+    out.score.push_back(score);
   }
   out.offset.push_back(out.index.size());
+}
+
+void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out) {
+  sort_top(cand, k);
+  append_top(cand, out);
 }
 
 }  // namespace detail
@@ -178,6 +189,7 @@ TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq, std::
            bool causal, const IndexOptions& opt) {
   check_inputs(Q, K, nq, nk, d, k, causal);
   if (kind == IndexKind::brute) return brute_top_k(Q, K, nq, nk, d, k, causal, opt);
+  if (kind == IndexKind::brute_int8) return detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, rounding_slack(Q, K, nq, nk, d));
   return detail::faiss_top_k(kind, Q, K, nq, nk, d, k, causal, opt);
 }
 

@@ -1,6 +1,8 @@
 // T6 kNN index layer: top-k keys by inner product (maximum inner product search) for each query,
-// by exact brute force (always available) or a FAISS index (flat, HNSW, IVF; when the build found
-// libfaiss-dev), behind one function. Proposal side: scores are float32, nothing here is certified.
+// by exact brute force (always available: float32 GEMM scores, or "brute-int8": 8-bit scores with a
+// rigorous quantisation-error filter and float re-scoring of the survivors, the same exact top-k) or
+// a FAISS index (flat, HNSW, IVF; when the build found libfaiss-dev), behind one function. Proposal
+// side: scores are float32, nothing here is certified.
 //
 // Causal search (n_queries == n_keys): query i may only return keys j <= i. A query with fewer than
 // k admissible keys gets fewer neighbours (all i + 1 of them for brute force) - never a padded
@@ -17,9 +19,9 @@
 
 namespace attncert::reductions::knn {
 
-enum class IndexKind { brute, faiss_flat, faiss_hnsw, faiss_ivf };
+enum class IndexKind { brute, brute_int8, faiss_flat, faiss_hnsw, faiss_ivf };
 
-// "brute" | "flat" | "hnsw" | "ivf"; throws ParameterError("index", ...) for another name and for a
+// "brute" | "brute-int8" | "flat" | "hnsw" | "ivf"; throws ParameterError("index", ...) for another name and for a
 // FAISS kind when the build has no FAISS.
 IndexKind parse_index_kind(const std::string& name);
 const char* index_kind_name(IndexKind kind);
@@ -32,6 +34,9 @@ struct IndexOptions {
   int hnsw_ef_search = 0;               // HNSW search beam; raised to at least max(k, 16)
   bool hnsw_faiss_search = false;       // causal HNSW: FAISS's IndexHNSW::search instead of the layer's own
                                         // beam search over FAISS's graph (knn_faiss.cpp, beam_search)
+  bool hnsw_int8_search = true;         // the layer's own search traverses level 0 by 8-bit key codes (one
+                                        // cache line per 64 dimensions) and re-ranks its ef results by
+                                        // float scores; false: float scores throughout
   std::size_t ivf_nlist = 0;            // IVF cells; 0: about 4 sqrt(n_keys), at most n_keys / 39
   std::size_t ivf_nprobe = 0;           // IVF cells probed per query; 0: max(1, nlist / 8)
   std::size_t causal_block = 1024;      // queries per causal block (FAISS); brute force uses its own tiles
@@ -83,12 +88,20 @@ struct TopKQuality {
 TopKQuality compare_top_k(const TopK& approx, const TopK& exact, const float* Q, const float* K, std::size_t d);
 
 namespace detail {
+// Exact top-k by 8-bit scores with a rigorous quantisation-error filter and float re-scoring of the
+// survivors (knn_int8.cpp); `slack` is brute force's float-rounding slack for the same inputs.
+TopK int8_top_k(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d, std::size_t k,
+                bool causal, const IndexOptions& opt, double slack);
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
 TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
                  std::size_t k, bool causal, const IndexOptions& opt);
 // The top-k by (score desc, index asc) of candidates (score, index) with distinct indices, appended
 // to out as one more query's list.
 void merge_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k, TopK& out);
+// merge_top in two steps: cand cut to its top k in that order (rows may do this in parallel), then
+// appended to out as one more query's list (in query order).
+void sort_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k);
+void append_top(const std::vector<std::pair<float, std::uint32_t>>& top, TopK& out);
 }  // namespace detail
 
 }  // namespace attncert::reductions::knn

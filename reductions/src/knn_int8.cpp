@@ -1,0 +1,348 @@
+// Exact top-k by 8-bit scores (index kind "brute-int8", knn_index.hpp): every admissible key is
+// scored in 8-bit integers (AVX-512 VNNI: 64 multiply-adds per instruction, against 16 for float32),
+// a rigorous bound on the quantisation error keeps every key that could belong to the top k, and the
+// survivors are re-scored by the float inner product. The result is the same exact top-k of float
+// scores as brute force, with the same rounding slack.
+//
+// Quantisation (per row, queries and keys alike): f = 127 / max_l |x_l| (f = 0 for a zero row),
+// c_l = lrint(x_l f) in [-127, 127]; x^_l = c_l / f. Error per entry |x_l - x^_l| <= e(x) with
+// e(x) = (1/2 + 127 * 2^-23) / f (the half unit of lrint plus the rounding of the float product
+// x_l f). For query q and key k, s = <q, k>, s^ = <q^, k^> = (sum_l c^q_l c^k_l) / (f_q f_k):
+//   |s - s^| <= sum_l |q_l - q^_l| |k_l| + |q^_l| |k_l - k^_l| <= e(q) ||k||_1 + ||q^||_1 e(k).
+// The bound used for query q over all keys is E(q) = e(q) max_k ||k||_1 + ||q^||_1 max_k e(k), plus
+// the rounding of s^ in float (the integer sum is exact; two float operations: relative 2^-22 of
+// |s^| <= ||q^||_1 max_k max_l |k^_l|), times 1 + 2^-10 for the double arithmetic of the bound.
+// Filter: a key is kept unless s^ < t - 2E, where t is the k-th largest s^ among the keys scored so
+// far (it only grows). A dropped key j has s_j <= s^_j + E < t - E <= s_j' for each of k keys j'
+// scored before (s_j' >= s^_j' - E >= t - E), so k admissible keys have larger real scores and j is
+// not in the real top k. The kept keys are re-scored by float inner products and the top k by
+// (float score desc, index asc) returned: the top-k of the float scores among keys that include the
+// real top-k, hence exact up to the float rounding that brute force reports as slack.
+//
+// Layout: key codes stored as c + 128 (unsigned, for VPDPBUSD's u8 x s8), 16 keys per block and 4
+// dimensions per 32-bit lane: a 64-byte vector holds dimensions 4g..4g+3 of keys 16b..16b+15, so one
+// VPDPBUSD with the query's 4 codes broadcast adds them into the 16 keys' sums; the +128 offset adds
+// 128 sum_l c^q_l to every key's sum and is subtracted once. Queries go in tiles of 8 against chunks
+// of keys that stay in the L2 cache, each chunk reused by all tiles of a 64-query group.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's own AVX-512 intrinsics
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#include <immintrin.h>
+#endif
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "attncert/reductions/knn_index.hpp"
+
+namespace attncert::reductions::knn::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Cand = std::pair<float, std::uint32_t>;
+
+constexpr std::size_t kKeysPerBlock = 16;
+constexpr std::size_t kTile = 8;       // queries per register tile
+constexpr std::size_t kGroup = 64;     // queries sharing one pass over a key chunk
+constexpr std::size_t kChunkKeys = 2048;
+
+// (score desc, index asc); a lambda so that the sorts inline it.
+constexpr auto better = [](const Cand& a, const Cand& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+
+inline float fdot(const float* a, const float* b, std::size_t d) {
+  float s = 0;
+#pragma omp simd reduction(+ : s)
+  for (std::size_t l = 0; l < d; ++l) s += a[l] * b[l];
+  return s;
+}
+
+struct RowQuant {
+  float f = 0;        // 127 / max |x| (0 for a zero row)
+  double err = 0;     // e(x)
+  double l1 = 0;      // ||x||_1 (keys) or ||x^||_1 (queries)
+  double maxhat = 0;  // max_l |x^_l|
+};
+
+// Quantises row x (d entries) into codes c (d entries), returns its RowQuant.
+RowQuant quantise(const float* x, std::size_t d, std::int8_t* c, bool hat_l1) {
+  RowQuant r;
+  float mx = 0;
+  for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(x[l]));
+  r.f = mx > 0 ? 127.0f / mx : 0.0f;
+  std::int32_t csum_abs = 0, cmax = 0;
+  for (std::size_t l = 0; l < d; ++l) {
+    const long v = std::lrint(x[l] * r.f);
+    c[l] = static_cast<std::int8_t>(std::clamp<long>(v, -127, 127));
+    csum_abs += std::abs(std::int32_t(c[l]));
+    cmax = std::max(cmax, std::abs(std::int32_t(c[l])));
+    if (!hat_l1) r.l1 += std::abs(double(x[l]));
+  }
+  if (r.f > 0) {
+    r.err = (0.5 + 127.0 * 0x1p-23) / double(r.f);
+    if (hat_l1) r.l1 = double(csum_abs) / double(r.f);
+    r.maxhat = double(cmax) / double(r.f);
+  }
+  return r;
+}
+
+// Per-query candidate buffer: keeps every key whose s^ reaches the threshold t - 2E.
+struct Buffer {
+  std::vector<float> s;            // s^ of the kept keys (structure of arrays: vector pushes)
+  std::vector<std::uint32_t> id;
+  std::size_t n = 0, cap = 0;      // kept, and the count that triggers a prune
+  float thr = -std::numeric_limits<float>::infinity();  // t - 2E (t: k-th largest s^ so far)
+  double twoE = 0;
+  float guessed = -std::numeric_limits<float>::infinity();    // the threshold guessed after the first chunk
+  float thr_final = -std::numeric_limits<float>::infinity();  // t - 2E (rounded down) at the last prune
+  void reset(std::size_t k, double twoE_) {
+    n = 0;
+    cap = 4 * k + 64;
+    grow();
+    thr = guessed = thr_final = -std::numeric_limits<float>::infinity();
+    twoE = twoE_;
+  }
+  void grow() {  // room for cap entries and one more vector of 16
+    if (s.size() < cap + 16) {
+      s.resize(cap + 16);
+      id.resize(cap + 16);
+    }
+  }
+  void prune(std::size_t k) {
+    if (n < k) return;
+    thread_local std::vector<float> tmp;
+    tmp.assign(s.begin(), s.begin() + std::ptrdiff_t(n));
+    std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(k - 1), tmp.end(), std::greater<float>());
+    const double t = tmp[k - 1];
+    // Rounded down so that the float threshold never exceeds the real t - 2E.
+    const float nt = std::nextafter(static_cast<float>(t - twoE), -std::numeric_limits<float>::infinity());
+    thr_final = nt;
+    thr = std::max(thr, nt);
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < n; ++r) {  // branch-free compaction
+      s[w] = s[r];
+      id[w] = id[r];
+      w += s[r] >= thr;
+    }
+    n = w;
+    if (n * 2 > cap) {  // a dense band: grow instead of pruning again at once
+      cap *= 2;
+      grow();
+    }
+  }
+  void push(float v, std::uint32_t j, std::size_t k) {
+    s[n] = v;
+    id[n] = j;
+    if (++n >= cap) prune(k);
+  }
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  // The keys j0 + t for the set bits t of m, with their s^ in lanes of f.
+  void push16(__m512 f, __mmask16 m, std::uint32_t j0, std::size_t k) {
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // Compressed in registers and stored whole (the buffers have 16 entries of room): a compressing
+    // store to memory is microcoded and slow on some CPUs (AMD Zen 4).
+    _mm512_storeu_ps(s.data() + n, _mm512_maskz_compress_ps(m, f));
+    _mm512_storeu_si512(id.data() + n, _mm512_maskz_compress_epi32(m, _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(j0)), lanes)));
+    n += static_cast<std::size_t>(__builtin_popcount(m));
+    if (n >= cap) prune(k);
+  }
+#endif
+  // The first chunk: the s^ of keys 0..n0-1 (all of them admissible), m admissible keys in all.
+  // When they are not all, the threshold starts at the (2.5 k ns / m)-th best of the first ns minus
+  // 2E (a guess, used when that rank is at least 16, verified by finish()); the keys reaching the
+  // threshold are pushed.
+  void seed(const float* first, std::size_t n0, std::size_t k, std::size_t m, std::vector<float>& tmp) {
+    // The guess looks at the first ns keys, enough for rank >= 16 where n0 allows: with 2.5 times
+    // the expected k ns / m keys above the real k-th best, the guess is too high (and the query
+    // redone) with probability about P[Poisson(6.4) >= 16] < 10^-3.
+    const std::size_t ns = std::clamp<std::size_t>(16 * m / (5 * k / 2), 512, n0);
+    const std::size_t r = m > n0 ? 5 * k * ns / (2 * m) : 0;
+    if (r >= 16) {
+      tmp.assign(first, first + ns);
+      std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(r - 1), tmp.end(), std::greater<float>());
+      guessed = std::nextafter(static_cast<float>(double(tmp[r - 1]) - twoE), -std::numeric_limits<float>::infinity());
+      thr = guessed;
+    }
+    for (std::size_t j = 0; j < n0; ++j)
+      if (first[j] >= thr) push(first[j], static_cast<std::uint32_t>(j), k);
+  }
+  // The final cut; false when the guess cannot be verified: a key dropped below the guessed
+  // threshold is only safe if the final t - 2E is at least that threshold.
+  bool finish(std::size_t k) {
+    const bool had_guess = guessed > -std::numeric_limits<float>::infinity();
+    if (had_guess && n < k) return false;
+    prune(k);
+    return !had_guess || thr_final >= guessed;
+  }
+};
+
+}  // namespace
+
+TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
+                const IndexOptions& opt, double slack) {
+  const auto t0 = Clock::now();
+  TopK out;
+  out.exact = true;
+  out.slack = slack;
+  out.offset.assign(nq + 1, 0);
+  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
+  out.index.resize(out.offset[nq]);
+  out.score.resize(out.offset[nq]);
+
+  const std::size_t G = (d + 3) / 4;  // 4-dimension groups
+  const std::size_t nblocks = (nk + kKeysPerBlock - 1) / kKeysPerBlock;
+  // Keys: codes + 128 in the blocked layout; scale 1/f per key (0 for a zero key or padding).
+  std::vector<std::uint8_t, std::allocator<std::uint8_t>> kc(nblocks * G * 64, 128);
+  std::vector<float> kinv(nblocks * kKeysPerBlock, 0.0f);
+  double max_k_l1 = 0, max_k_err = 0, max_k_hat = 0;
+  {
+    std::vector<std::int8_t> c(d);
+    for (std::size_t j = 0; j < nk; ++j) {
+      const RowQuant r = quantise(K + j * d, d, c.data(), false);
+      max_k_l1 = std::max(max_k_l1, r.l1);
+      max_k_err = std::max(max_k_err, r.err);
+      max_k_hat = std::max(max_k_hat, r.maxhat);
+      kinv[j] = r.f > 0 ? 1.0f / r.f : 0.0f;
+      const std::size_t b = j / kKeysPerBlock, t = j % kKeysPerBlock;
+      for (std::size_t l = 0; l < d; ++l) kc[(b * G + l / 4) * 64 + t * 4 + l % 4] = static_cast<std::uint8_t>(c[l] + 128);
+    }
+  }
+  // Queries: codes (padded to 4G), 1/f, the bias 128 sum_l c_l, and 2E.
+  std::vector<std::int8_t> qc(nq * 4 * G, 0);
+  std::vector<float> qinv(nq, 0.0f);
+  std::vector<std::int32_t> qbias(nq, 0);
+  std::vector<double> twoE(nq, 0);
+  for (std::size_t i = 0; i < nq; ++i) {
+    const RowQuant r = quantise(Q + i * d, d, qc.data() + i * 4 * G, true);
+    qinv[i] = r.f > 0 ? 1.0f / r.f : 0.0f;
+    std::int32_t s = 0;
+    for (std::size_t l = 0; l < d; ++l) s += qc[i * 4 * G + l];
+    qbias[i] = 128 * s;
+    const double E = r.err * max_k_l1 + r.l1 * max_k_err + 0x1p-22 * r.l1 * max_k_hat * (1 + 0x1p-10);
+    twoE[i] = 2 * E * (1 + 0x1p-10);
+  }
+
+  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  const std::size_t ngroups = (nq + kGroup - 1) / kGroup;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<Buffer> buf(kGroup);
+#if !(defined(__AVX512VNNI__) && defined(__AVX512BW__))
+    alignas(64) float sc[kTile][kKeysPerBlock];
+#endif
+    std::vector<float> first(kGroup * kChunkKeys), tmp;  // the first chunk's s^ per query of the group
+    std::vector<Cand> cand;
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t gi = 0; gi < ngroups; ++gi) {
+      // Later groups see more causal keys: go from the last group down (the longest first).
+      const std::size_t g = causal ? ngroups - 1 - gi : gi;
+      const std::size_t i0 = g * kGroup, i1 = std::min(nq, i0 + kGroup);
+      for (std::size_t i = i0; i < i1; ++i) buf[i - i0].reset(k, twoE[i]);
+      const std::size_t kend = causal ? i1 : nk;  // keys 0..kend-1 are admissible for some query
+      for (std::size_t c0 = 0; c0 < kend; c0 += kChunkKeys) {
+        const std::size_t c1 = std::min(kend, c0 + kChunkKeys);
+        for (std::size_t ti = i0; ti < i1; ti += kTile) {
+          const std::size_t rows = std::min(kTile, i1 - ti);
+          const std::size_t tend = causal ? std::min(c1, ti + rows) : c1;  // this tile's last key + 1
+          for (std::size_t j0 = c0 / kKeysPerBlock * kKeysPerBlock; j0 < tend; j0 += kKeysPerBlock) {
+            const std::uint8_t* kb = kc.data() + (j0 / kKeysPerBlock) * G * 64;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+            __m512i acc[kTile];
+            for (std::size_t r = 0; r < kTile; ++r) acc[r] = _mm512_setzero_si512();
+            for (std::size_t gg = 0; gg < G; ++gg) {
+              const __m512i kv = _mm512_loadu_si512(kb + gg * 64);
+              for (std::size_t r = 0; r < kTile; ++r) {
+                std::int32_t qw;
+                std::memcpy(&qw, qc.data() + (ti + std::min(r, rows - 1)) * 4 * G + gg * 4, 4);
+                acc[r] = _mm512_dpbusd_epi32(acc[r], kv, _mm512_set1_epi32(qw));
+              }
+            }
+            const __m512 ks = _mm512_loadu_ps(kinv.data() + j0);
+            for (std::size_t r = 0; r < rows; ++r) {
+              const std::size_t i = ti + r;
+              const std::size_t jmax = std::min(causal ? i + 1 : nk, j0 + kKeysPerBlock);  // admissible keys j0..jmax-1
+              if (jmax <= j0) continue;
+              Buffer& B = buf[i - i0];
+              const __m512i v = _mm512_sub_epi32(acc[r], _mm512_set1_epi32(qbias[i]));
+              const __m512 f = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(v), ks), _mm512_set1_ps(qinv[i]));
+              const __mmask16 admissible = static_cast<__mmask16>((std::uint32_t{1} << (jmax - j0)) - 1);
+              if (c0 == 0) {
+                _mm512_mask_storeu_ps(first.data() + (i - i0) * kChunkKeys + j0, admissible, f);
+                continue;
+              }
+              __mmask16 m = _mm512_mask_cmp_ps_mask(admissible, f, _mm512_set1_ps(B.thr), _CMP_GE_OQ);
+              if (!m) continue;
+              B.push16(f, m, static_cast<std::uint32_t>(j0), k);
+            }
+#else
+            for (std::size_t r = 0; r < rows; ++r)
+              for (std::size_t t = 0; t < kKeysPerBlock; ++t) {
+                std::int32_t s = 0;
+                for (std::size_t gg = 0; gg < G; ++gg)
+                  for (std::size_t u = 0; u < 4; ++u)
+                    s += std::int32_t(kb[gg * 64 + t * 4 + u]) * std::int32_t(qc[(ti + r) * 4 * G + gg * 4 + u]);
+                sc[r][t] = float(s - qbias[ti + r]) * kinv[j0 + t] * qinv[ti + r];
+              }
+            for (std::size_t r = 0; r < rows; ++r) {
+              const std::size_t i = ti + r;
+              const std::size_t jmax = std::min(causal ? i + 1 : nk, j0 + kKeysPerBlock);
+              Buffer& B = buf[i - i0];
+              for (std::size_t t = 0; t + j0 < jmax; ++t)
+                if (c0 == 0) first[(i - i0) * kChunkKeys + j0 + t] = sc[r][t];
+                else if (sc[r][t] >= B.thr) B.push(sc[r][t], static_cast<std::uint32_t>(j0 + t), k);
+            }
+#endif
+          }
+        }
+        if (c0 == 0)  // the first chunk went to `first`: thresholds and the first pushes
+          for (std::size_t i = i0; i < i1; ++i) {
+            const std::size_t m = causal ? i + 1 : nk;
+            buf[i - i0].seed(first.data() + (i - i0) * kChunkKeys, std::min(m, kChunkKeys), k, m, tmp);
+          }
+      }
+      // Final filter, float re-scoring of the survivors, top k.
+      for (std::size_t i = i0; i < i1; ++i) {
+        Buffer& B = buf[i - i0];
+        const std::size_t m = causal ? i + 1 : nk;
+        std::vector<Cand>& c = cand;
+        c.clear();
+        if (B.finish(k)) {
+          for (std::size_t t = 0; t < B.n; ++t) c.emplace_back(B.s[t], B.id[t]);
+        } else {  // the first-chunk guess was too high (rare): this query by float scores alone
+          for (std::size_t j = 0; j < m; ++j) c.emplace_back(0.0f, static_cast<std::uint32_t>(j));
+        }
+        // Float re-scoring; the rows are read at random, so each is prefetched 8 ahead.
+        constexpr std::size_t ahead = 8;
+        auto prefetch_key = [&](std::uint32_t j) {
+          const char* p = reinterpret_cast<const char*>(K + std::size_t(j) * d);
+          for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
+        };
+        for (std::size_t t = 0; t < std::min(ahead, c.size()); ++t) prefetch_key(c[t].second);
+        for (std::size_t t = 0; t < c.size(); ++t) {
+          if (t + ahead < c.size()) prefetch_key(c[t + ahead].second);
+          c[t].first = fdot(Q + i * d, K + std::size_t(c[t].second) * d, d);
+        }
+        const std::size_t kk = out.offset[i + 1] - out.offset[i];
+        if (kk < c.size()) std::nth_element(c.begin(), c.begin() + std::ptrdiff_t(kk - 1), c.end(), better);
+        std::sort(c.begin(), c.begin() + std::ptrdiff_t(kk), better);
+        for (std::size_t r = 0; r < kk; ++r) {
+          out.index[out.offset[i] + r] = c[r].second;
+          out.score[out.offset[i] + r] = c[r].first;
+        }
+      }
+    }
+  }
+  out.search_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace attncert::reductions::knn::detail
