@@ -170,7 +170,7 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
                                                 (rule == "sqrt" ? " dt 1" : " dt 2"),
              [&](const Row& r) { return r.method == "knn" && r.index == name && r.rule == rule ? r.forward_s : -1.0; });
     }
-    if (kinds[ki] != knn::IndexKind::brute)
+    if (kinds[ki] != knn::IndexKind::brute && kinds[ki] != knn::IndexKind::brute_int8)
       series(name + " index build (not in forward time)", std::string("lw 1 lc rgb '") + colours[ki % 4] + "' pt 1 dt 3",
              [&](const Row& r) { return r.method == "knn" && r.index == name && r.rule == "sqrt" ? r.build_s : -1.0; });
   }
