@@ -49,15 +49,12 @@ namespace attncert::reductions::knn::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Cand = std::pair<float, std::uint32_t>;
 
 constexpr std::size_t kKeysPerBlock = 16;
 constexpr std::size_t kTile = 8;       // queries per register tile
 constexpr std::size_t kGroup = 64;     // queries sharing one pass over a key chunk
 constexpr std::size_t kChunkKeys = 2048;
 
-// (score desc, index asc); a lambda so that the sorts inline it.
-constexpr auto better = [](const Cand& a, const Cand& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
 
 inline float fdot(const float* a, const float* b, std::size_t d) {
   float s = 0;
@@ -172,8 +169,18 @@ struct Buffer {
       guessed = std::nextafter(static_cast<float>(double(tmp[r - 1]) - twoE), -std::numeric_limits<float>::infinity());
       thr = guessed;
     }
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+    for (std::size_t j = 0; j < n0; j += 16) {
+      const std::size_t lanes = std::min<std::size_t>(16, n0 - j);
+      const __mmask16 valid = static_cast<__mmask16>((std::uint32_t{1} << lanes) - 1);
+      const __m512 f = _mm512_maskz_loadu_ps(valid, first + j);
+      const __mmask16 mk = _mm512_mask_cmp_ps_mask(valid, f, _mm512_set1_ps(thr), _CMP_GE_OQ);
+      if (mk) push16(f, mk, static_cast<std::uint32_t>(j), k);
+    }
+#else
     for (std::size_t j = 0; j < n0; ++j)
       if (first[j] >= thr) push(first[j], static_cast<std::uint32_t>(j), k);
+#endif
   }
   // The final cut; false when the guess cannot be verified: a key dropped below the guessed
   // threshold is only safe if the final t - 2E is at least that threshold.
@@ -184,6 +191,23 @@ struct Buffer {
     return !had_guess || thr_final >= guessed;
   }
 };
+
+// (score desc, index asc) as one unsigned key in ascending order: the float's bits made monotone,
+// complemented (larger scores first), above the index.
+inline std::uint64_t rank_key(float score, std::uint32_t j) {
+  score += 0.0f;  // -0 as +0 (equal scores tie by index)
+  std::uint32_t b;
+  std::memcpy(&b, &score, 4);
+  b = (b & 0x80000000u) ? ~b : (b | 0x80000000u);  // monotone in the float
+  return (std::uint64_t(~b) << 32) | j;
+}
+inline float rank_score(std::uint64_t key) {
+  std::uint32_t b = ~static_cast<std::uint32_t>(key >> 32);
+  b = (b & 0x80000000u) ? (b & 0x7fffffffu) : ~b;
+  float score;
+  std::memcpy(&score, &b, 4);
+  return score;
+}
 
 }  // namespace
 
@@ -240,7 +264,7 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
     alignas(64) float sc[kTile][kKeysPerBlock];
 #endif
     std::vector<float> first(kGroup * kChunkKeys), tmp;  // the first chunk's s^ per query of the group
-    std::vector<Cand> cand;
+    std::vector<std::uint64_t> cand;  // rank keys of the re-scored survivors
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t gi = 0; gi < ngroups; ++gi) {
       // Later groups see more causal keys: go from the last group down (the longest first).
@@ -313,30 +337,30 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
       for (std::size_t i = i0; i < i1; ++i) {
         Buffer& B = buf[i - i0];
         const std::size_t m = causal ? i + 1 : nk;
-        std::vector<Cand>& c = cand;
+        std::vector<std::uint64_t>& c = cand;
         c.clear();
+        auto rescore = [&](std::uint32_t j) { return rank_key(fdot(Q + i * d, K + std::size_t(j) * d, d), j); };
         if (B.finish(k)) {
-          for (std::size_t t = 0; t < B.n; ++t) c.emplace_back(B.s[t], B.id[t]);
+          // Float re-scoring; the rows are read at random, so each is prefetched 8 ahead.
+          constexpr std::size_t ahead = 8;
+          auto prefetch_key = [&](std::uint32_t j) {
+            const char* p = reinterpret_cast<const char*>(K + std::size_t(j) * d);
+            for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
+          };
+          for (std::size_t t = 0; t < std::min(ahead, B.n); ++t) prefetch_key(B.id[t]);
+          for (std::size_t t = 0; t < B.n; ++t) {
+            if (t + ahead < B.n) prefetch_key(B.id[t + ahead]);
+            c.push_back(rescore(B.id[t]));
+          }
         } else {  // the first-chunk guess was too high (rare): this query by float scores alone
-          for (std::size_t j = 0; j < m; ++j) c.emplace_back(0.0f, static_cast<std::uint32_t>(j));
-        }
-        // Float re-scoring; the rows are read at random, so each is prefetched 8 ahead.
-        constexpr std::size_t ahead = 8;
-        auto prefetch_key = [&](std::uint32_t j) {
-          const char* p = reinterpret_cast<const char*>(K + std::size_t(j) * d);
-          for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
-        };
-        for (std::size_t t = 0; t < std::min(ahead, c.size()); ++t) prefetch_key(c[t].second);
-        for (std::size_t t = 0; t < c.size(); ++t) {
-          if (t + ahead < c.size()) prefetch_key(c[t + ahead].second);
-          c[t].first = fdot(Q + i * d, K + std::size_t(c[t].second) * d, d);
+          for (std::size_t j = 0; j < m; ++j) c.push_back(rescore(static_cast<std::uint32_t>(j)));
         }
         const std::size_t kk = out.offset[i + 1] - out.offset[i];
-        if (kk < c.size()) std::nth_element(c.begin(), c.begin() + std::ptrdiff_t(kk - 1), c.end(), better);
-        std::sort(c.begin(), c.begin() + std::ptrdiff_t(kk), better);
+        if (kk < c.size()) std::nth_element(c.begin(), c.begin() + std::ptrdiff_t(kk - 1), c.end());
+        std::sort(c.begin(), c.begin() + std::ptrdiff_t(kk));
         for (std::size_t r = 0; r < kk; ++r) {
-          out.index[out.offset[i] + r] = c[r].second;
-          out.score[out.offset[i] + r] = c[r].first;
+          out.index[out.offset[i] + r] = static_cast<std::uint32_t>(c[r]);
+          out.score[out.offset[i] + r] = rank_score(c[r]);
         }
       }
     }
