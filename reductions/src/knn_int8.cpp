@@ -54,6 +54,7 @@ constexpr std::size_t kKeysPerBlock = 16;
 constexpr std::size_t kTile = 8;       // queries per register tile
 constexpr std::size_t kGroup = 64;     // queries sharing one pass over a key chunk
 constexpr std::size_t kChunkKeys = 2048;
+constexpr std::size_t kFirstKeys = 8192;  // keys scored before any threshold (the guess's sample)
 
 
 inline float fdot(const float* a, const float* b, std::size_t d) {
@@ -90,6 +91,30 @@ RowQuant quantise(const float* x, std::size_t d, std::int8_t* c, bool hat_l1) {
     r.maxhat = double(cmax) / double(r.f);
   }
   return r;
+}
+
+// The r-th largest of x[0..n) (1 <= r <= n): a min-heap of the r largest so far, the rest
+// compared with its root 16 at a time.
+float rth_largest(const float* x, std::size_t n, std::size_t r, std::vector<float>& heap) {
+  heap.assign(x, x + r);
+  std::make_heap(heap.begin(), heap.end(), std::greater<float>());
+  auto offer = [&](float v) {
+    if (v > heap.front()) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<float>());
+      heap.back() = v;
+      std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+    }
+  };
+  std::size_t j = r;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  for (; j + 16 <= n; j += 16) {
+    const __m512 v = _mm512_loadu_ps(x + j);
+    __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(heap.front()), _CMP_GT_OQ);
+    for (; m; m = static_cast<__mmask16>(m & (m - 1))) offer(x[j + static_cast<std::size_t>(__builtin_ctz(m))]);
+  }
+#endif
+  for (; j < n; ++j) offer(x[j]);
+  return heap.front();
 }
 
 // Per-query candidate buffer: keeps every key whose s^ reaches the threshold t - 2E.
@@ -153,20 +178,18 @@ struct Buffer {
     if (n >= cap) prune(k);
   }
 #endif
-  // The first chunk: the s^ of keys 0..n0-1 (all of them admissible), m admissible keys in all.
-  // When they are not all, the threshold starts at the (2.5 k ns / m)-th best of the first ns minus
-  // 2E (a guess, used when that rank is at least 16, verified by finish()); the keys reaching the
-  // threshold are pushed.
+  // The first keys: the s^ of keys 0..n0-1 (all of them admissible), m admissible keys in all.
+  // When they are not all, the threshold starts at the (1.75 k ns / m)-th best of the first ns
+  // minus 2E (a guess, used when that rank is at least 48, verified by finish()); the keys reaching
+  // the threshold are pushed. ns is enough for rank 48 where n0 allows: 1.75 times the expected
+  // k ns / m keys above the real k-th best, so the guess is too high (and the query redone) with
+  // probability about P[Poisson(27.4) >= 48] < 10^-4.
   void seed(const float* first, std::size_t n0, std::size_t k, std::size_t m, std::vector<float>& tmp) {
-    // The guess looks at the first ns keys, enough for rank >= 16 where n0 allows: with 2.5 times
-    // the expected k ns / m keys above the real k-th best, the guess is too high (and the query
-    // redone) with probability about P[Poisson(6.4) >= 16] < 10^-3.
-    const std::size_t ns = std::clamp<std::size_t>(16 * m / (5 * k / 2), 512, n0);
-    const std::size_t r = m > n0 ? 5 * k * ns / (2 * m) : 0;
-    if (r >= 16) {
-      tmp.assign(first, first + ns);
-      std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(r - 1), tmp.end(), std::greater<float>());
-      guessed = std::nextafter(static_cast<float>(double(tmp[r - 1]) - twoE), -std::numeric_limits<float>::infinity());
+    const std::size_t ns = std::clamp<std::size_t>((48 * 4 * m + 7 * k - 1) / (7 * k) + 1, 512, n0);  // rounded up: rank >= 48
+    const std::size_t r = m > n0 ? 7 * k * ns / (4 * m) : 0;
+    if (r >= 48) {
+      guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, tmp)) - twoE),
+                               -std::numeric_limits<float>::infinity());
       thr = guessed;
     }
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
@@ -263,7 +286,7 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
 #if !(defined(__AVX512VNNI__) && defined(__AVX512BW__))
     alignas(64) float sc[kTile][kKeysPerBlock];
 #endif
-    std::vector<float> first(kGroup * kChunkKeys), tmp;  // the first chunk's s^ per query of the group
+    std::vector<float> first(kGroup * kFirstKeys), tmp;  // the first keys' s^ per query of the group
     std::vector<std::uint64_t> cand;  // rank keys of the re-scored survivors
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t gi = 0; gi < ngroups; ++gi) {
@@ -299,8 +322,8 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
               const __m512i v = _mm512_sub_epi32(acc[r], _mm512_set1_epi32(qbias[i]));
               const __m512 f = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(v), ks), _mm512_set1_ps(qinv[i]));
               const __mmask16 admissible = static_cast<__mmask16>((std::uint32_t{1} << (jmax - j0)) - 1);
-              if (c0 == 0) {
-                _mm512_mask_storeu_ps(first.data() + (i - i0) * kChunkKeys + j0, admissible, f);
+              if (c0 < kFirstKeys) {
+                _mm512_mask_storeu_ps(first.data() + (i - i0) * kFirstKeys + j0, admissible, f);
                 continue;
               }
               __mmask16 m = _mm512_mask_cmp_ps_mask(admissible, f, _mm512_set1_ps(B.thr), _CMP_GE_OQ);
@@ -321,16 +344,16 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
               const std::size_t jmax = std::min(causal ? i + 1 : nk, j0 + kKeysPerBlock);
               Buffer& B = buf[i - i0];
               for (std::size_t t = 0; t + j0 < jmax; ++t)
-                if (c0 == 0) first[(i - i0) * kChunkKeys + j0 + t] = sc[r][t];
+                if (c0 < kFirstKeys) first[(i - i0) * kFirstKeys + j0 + t] = sc[r][t];
                 else if (sc[r][t] >= B.thr) B.push(sc[r][t], static_cast<std::uint32_t>(j0 + t), k);
             }
 #endif
           }
         }
-        if (c0 == 0)  // the first chunk went to `first`: thresholds and the first pushes
+        if (c1 == std::min(kend, kFirstKeys))  // the first keys went to `first`: thresholds and the first pushes
           for (std::size_t i = i0; i < i1; ++i) {
             const std::size_t m = causal ? i + 1 : nk;
-            buf[i - i0].seed(first.data() + (i - i0) * kChunkKeys, std::min(m, kChunkKeys), k, m, tmp);
+            buf[i - i0].seed(first.data() + (i - i0) * kFirstKeys, std::min(m, kFirstKeys), k, m, tmp);
           }
       }
       // Final filter, float re-scoring of the survivors, top k.
