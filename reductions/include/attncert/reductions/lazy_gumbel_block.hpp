@@ -1,0 +1,155 @@
+// T6 (docs/theorems.md#t6): lazy Gumbel sampling for a block of queries at once. Each row of the
+// block gets ell exact samples from its own softmax, with the same law per row as LazyGumbelHead
+// (lazy_gumbel.hpp); the rows share the random tail-key sequence and the score evaluations of its
+// keys, so a block reads each tail key once instead of once per row.
+//
+// A block has rows r = 0..R-1 (1 <= R <= 64). Row r has n_r admissible keys 0..n_r-1 (causal
+// attention: n_r = i + 1 for query i), a top-k set S_r (k_r = |S_r|) with slack c_r >= 0 (every
+// admissible j outside S_r has s_r(j) <= min_{S_r} s_r + c_r), and scores s_r(j) from the caller's
+// bulk score function. For t = 0..ell-1 in turn:
+//   1. per row, the head as LazyGumbelHead: J ~ softmax(s_r on S_r) (inverse CDF), M = log Z_S + G,
+//      G ~ Gumbel(0, 1); B = M - S_min - c_r, a = e^{-B}, p = -expm1(-a); m_r ~ Binomial(n_r - k_r, p)
+//      by geometric skips floor(E / a), E ~ Exp(1), exactly as LazyGumbelTopK::finish (the same
+//      law; the exponentials are drawn 8 at a time with vectorised logarithms, unused ones dropped).
+//   2. ONE random sequence x_1, x_2, ... of distinct keys, uniform without replacement from [0, N),
+//      N = max_r n_r (uniform draws, repeats rejected with a hash set), drawn lazily until every row
+//      r has seen m_r *admissible* elements (x < n_r and x not in S_r). Row r's tail T_r is its first
+//      m_r admissible elements.
+//   3. the block's sequence keys are scored for all rows that need a tail in one bulk call (the
+//      caller gathers the key rows once); the head scores come from the same bulk score function.
+//   4. per (row, tail key): X = -log1p(-V p_r), V ~ Uniform(0, 1), v = s_r(j) - log X (a Gumbel
+//      truncated to G > B, as lazy_gumbel.hpp step 4; logarithms vectorised); the sample of row r is
+//      argmax over S_r u T_r of s + G, the head's part being (J, M).
+// Why each row's law is exact: the lazily drawn sequence is the prefix of a uniformly random
+// permutation of [0, N). In such a permutation the elements of any fixed subset A (row r's
+// admissible non-top keys, |A| = n_r - k_r) appear in uniformly random order, so the first m of them
+// form a uniform m-subset of A - what Floyd's algorithm draws in LazyGumbelTopK. m_r is drawn from
+// random numbers independent of the sequence, and drawing the sequence further (because another row
+// needs more) does not change row r's prefix. So, given (J, M, m_r), row r's tail is a uniform
+// m_r-subset of A, and the rest is LazyGumbelTopK's algorithm: each row's sample has exactly the law
+// softmax(s_r) over 0..n_r-1. What is shared: the sequence of one (block, t), and hence which keys
+// are scored. Consequence: the rows of one block are dependent (their tails overlap); every
+// guarantee of the estimator is per query, so this is harmless. The ell samples of one row stay
+// independent (each t draws a fresh sequence and fresh head/tail randomness).
+//
+// Fallback (keeps the sequence short): a row whose tail would make the sequence cover a large part
+// of [0, N) - m_r > shared_max_fraction * (n_r - k_r), i.e. its expected stopping point exceeds that
+// fraction of N - draws its tail by itself with Floyd's algorithm over its own admissible keys
+// (LazyGumbelTopK's path), and its keys are scored by a bulk call of its own. The decision depends
+// only on (m_r, n_r, k_r), never on the sequence, so either path gives a uniform m_r-subset.
+//
+// Scores: `score(rows, keys, out)` writes out[a * keys.size() + b] = s_{rows[a]}(keys[b]) as double
+// (rows are block-local, 0..R-1). The value for a (row, key) pair must not depend on which other
+// rows and keys are in the call: the law is exact for one score vector per row, and the head and the
+// tail keys of a row are scored by the same function (see DenseDotScorer for one that is). A shared
+// call asks for every (row, key) pair of the rows that need a tail and the sequence keys some row
+// uses, so it also asks for pairs whose key is not admissible for that row (key >= n_r or in S_r):
+// their values are never read (they may be anything, e.g. NaN) but the call must not fail on them.
+//
+// Floating point is the proposal side here, as in lazy_gumbel.hpp: exactness is a property of the
+// algorithm, checked statistically (tests/test_lazy_gumbel.cpp).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "attncert/core/rng.hpp"
+#include "attncert/reductions/lazy_gumbel.hpp"
+
+namespace attncert::reductions::knn {
+
+// One row of a block: n admissible keys 0..n-1, its top-k set (distinct indices < n, 1 <= k <= n;
+// any order) with its slack (finite, >= 0).
+struct LazyGumbelBlockRow {
+  std::size_t n = 0;
+  std::span<const std::uint32_t> topk;
+  double slack = 0;
+};
+
+struct LazyGumbelBlockStats {
+  std::uint64_t samples = 0;          // row samples drawn (R * ell per call)
+  std::uint64_t head_evals = 0;       // scores of the top-k sets (once per row per call)
+  std::uint64_t tail_evals = 0;       // scores asked of the bulk function for tails (shared: rows x sequence)
+  std::uint64_t tail_draws = 0;       // sum of m_r (the tail keys the samples use)
+  std::uint64_t zero_tail = 0;        // row samples with m_r = 0
+  std::uint64_t sequences = 0;        // shared sequences drawn (one per (block, t) with a shared row)
+  std::uint64_t sequence_length = 0;  // their lengths, summed
+  std::uint64_t fallback_rows = 0;    // (row, t) tails drawn by the per-row Floyd path
+  std::vector<std::uint64_t> row_tail_draws;  // m_r summed per block-local row (resized to R)
+  std::uint64_t score_evals() const { return head_evals + tail_evals; }
+};
+
+// Bulk scores: out[a * keys.size() + b] = s_{rows[a]}(keys[b]).
+using LazyGumbelBlockScore =
+    std::function<void(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out)>;
+
+struct LazyGumbelBlockOptions {
+  // A row uses the shared sequence iff m_r <= shared_max_fraction * (n_r - k_r); in [0, 1].
+  double shared_max_fraction = 0.25;
+  // exact, or a deliberately biased variant for tests: b_off_by_one (B + 1), tail_with_replacement
+  // (the shared sequence keeps repeats; the fallback path draws with replacement).
+  LazyGumbelVariant variant = LazyGumbelVariant::exact;
+};
+
+// Reusable buffers (one per thread). Not thread-safe.
+class LazyGumbelBlockSampler {
+ public:
+  // ell samples per row: picks[r * ell + t] is row r's t-th sample. Throws ParameterError naming the
+  // parameter: "rows" (empty or more than 64), "k", "topk", "slack" (per row, as LazyGumbelTopK),
+  // "ell" (0), "picks" (size != R * ell), "shared_max_fraction", "score" (a non-finite score).
+  void sample(std::span<const LazyGumbelBlockRow> rows, std::size_t ell, const LazyGumbelBlockScore& score,
+              core::Xoshiro256ss& rng, std::span<std::uint32_t> picks, LazyGumbelBlockStats* stats = nullptr,
+              const LazyGumbelBlockOptions& options = {});
+
+ private:
+  struct RowState {
+    std::vector<double> s, cdf;  // head scores in topk order, running sums of e^{s - max}
+    std::vector<std::uint32_t> sorted;  // sorted top-k (built only when the fallback needs it)
+    double s_min = 0, log_z = 0;
+    std::uint64_t tail_n = 0;  // n - k
+  };
+  std::vector<RowState> rows_;
+  // key -> mask of rows whose top-k set holds it (open addressing, stamped)
+  std::vector<std::uint32_t> smap_key_, smap_stamp_;
+  std::vector<std::uint64_t> smap_mask_;
+  std::uint32_t smap_gen_ = 0;
+  // the shared sequence's member set (open addressing, stamped)
+  std::vector<std::uint32_t> seen_key_, seen_stamp_;
+  std::uint32_t seen_gen_ = 0;
+  std::vector<std::uint32_t> seq_, tail_pos_, scored_rows_, fallback_keys_, one_row_;
+  std::vector<std::uint64_t> ranks_;
+  std::vector<double> scores_, buf_s_, buf_v_, buf_x_;
+  std::vector<std::size_t> tail_begin_;
+};
+
+// Score function for dense row-major Q (one pointer per block row) and K (n x d, float32):
+// s = scale * <q, k> with <q, k> a float32 chain fma(q[0], k[0], 0), fma(q[1], k[1], .), ... over the
+// d coordinates in order - the same bits however the call batches rows and keys (AVX-512: 16 keys
+// per vector, scalar std::fma otherwise). The keys of a call are gathered into a transposed buffer
+// once and scored for every row. Not thread-safe (buffers); one per thread.
+class DenseDotScorer {
+ public:
+  DenseDotScorer(const float* K, std::size_t d, double scale) : K_(K), d_(d), scale_(scale) {}
+  std::vector<const float*> queries;  // block-local row r -> its query vector (d floats)
+  void operator()(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out);
+
+ private:
+  const float* K_;
+  std::size_t d_;
+  double scale_;
+  std::vector<float> kt_;  // d x ceil16(#keys), keys along the contiguous axis
+  std::vector<float> acc_;
+};
+
+namespace detail {
+// out[i] = log(in[i]) and log1p(in[i]) for i < n (libmvec AVX-512/AVX2 where built, else scalar).
+void log_batch(const double* in, double* out, std::size_t n);
+void log1p_batch(const double* in, double* out, std::size_t n);
+// Binomial(N, 1 - e^{-a}) by geometric skips (binomial_by_skips' law), exponentials 8 at a time.
+std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng);
+bool vector_log_built();  // true when log_batch uses libmvec
+}  // namespace detail
+
+}  // namespace attncert::reductions::knn
