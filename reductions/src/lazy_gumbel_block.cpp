@@ -9,7 +9,12 @@
 #include <string>
 
 #if (defined(ATTNCERT_MVEC_AVX512) && defined(__AVX512F__)) || (defined(ATTNCERT_MVEC_AVX2) && defined(__AVX2__)) || defined(__AVX512F__)
+// g++ 12 reports -Wmaybe-uninitialized inside its own AVX-512 extract/shuffle intrinsics (the
+// unused pass-through operand of the masked builtins); not a defect of this file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 #endif
 
 #if defined(ATTNCERT_MVEC_AVX512) && defined(__AVX512F__)
@@ -50,7 +55,47 @@ void log1p_batch(const double* in, double* out, std::size_t n) {
   for (; i < n; ++i) out[i] = std::log1p(in[i]);
 }
 
-std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng) {
+}  // namespace detail
+
+namespace {
+
+// xoshiro256** (core::Xoshiro256ss's algorithm) inlined, its state taken from four outputs of the
+// caller's generator: the hot loops draw ~200 numbers per sample, and an out-of-line next() per
+// number cost more than the numbers. The law of the samples does not depend on the generator.
+struct LocalRng {
+  std::uint64_t s[4];
+  explicit LocalRng(core::Xoshiro256ss& g) {
+    for (auto& x : s) x = g.next();
+    if (!(s[0] | s[1] | s[2] | s[3])) s[0] = 1;  // the all-zero state is excluded
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 + 0x1.0p-54; }  // (0, 1), as uniform_open01
+  std::uint64_t below(std::uint64_t bound) {  // as Xoshiro256ss::below
+    const std::uint64_t threshold = (0 - bound) % bound;
+    for (;;) {
+      const std::uint64_t x = next();
+      if (x >= threshold) return x % bound;
+    }
+  }
+};
+
+template <class Rng>
+double next_uniform(Rng& rng) {
+  if constexpr (requires { rng.uniform(); }) return rng.uniform(); else return detail::uniform_open01(rng);
+}
+
+template <class Rng>
+std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
   if (N == 0 || !(a > 0)) return 0;  // p = 0
   if (std::isinf(a)) return N;       // p = 1
   const double inv_a = 1.0 / a;
@@ -59,8 +104,8 @@ std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro
   const double limit = static_cast<double>(N);
   double u[8], lu[8];
   for (;;) {
-    for (double& x : u) x = uniform_open01(rng);
-    log_batch(u, lu, 8);
+    for (double& x : u) x = next_uniform(rng);
+    detail::log_batch(u, lu, 8);
     for (int t = 0; t < 8; ++t) {  // E = -log U ~ Exp(1); gap = floor(E / a) as in binomial_by_skips
       pos += std::floor(-lu[t] * inv_a);
       if (!(pos < limit)) return count;
@@ -71,6 +116,12 @@ std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro
   }
 }
 
+}  // namespace
+
+namespace detail {
+std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng) {
+  return binomial_skips_batched(N, a, rng);
+}
 }  // namespace detail
 
 namespace {
@@ -79,19 +130,20 @@ inline std::size_t hash_slot(std::uint32_t x, std::size_t mask) {
   return static_cast<std::size_t>((std::uint64_t(x) * 0x9E3779B97F4A7C15ull) >> 32) & mask;
 }
 
-// Grows a stamped open-addressing table to at least `want` slots (power of two) and starts a new
-// generation (all slots empty).
-void new_generation(std::vector<std::uint32_t>& stamp, std::uint32_t& gen, std::size_t want,
-                    std::vector<std::uint32_t>* keys, std::vector<std::uint64_t>* masks) {
+// Starts a new generation of a stamped open-addressing table (all slots empty) with a power-of-two
+// size >= want: the table is reallocated only to grow (or, every 2^32 generations, to clear), else
+// only the slots in use are probed. Returns the mask (size - 1).
+template <class Entry>
+std::size_t new_generation(std::vector<Entry>& table, std::size_t& used_size, std::uint32_t& gen, std::size_t want) {
   std::size_t size = 64;
   while (size < want) size *= 2;
-  if (stamp.size() < size || gen == std::numeric_limits<std::uint32_t>::max()) {
-    stamp.assign(std::max(size, stamp.size()), 0);
-    if (keys) keys->resize(stamp.size());
-    if (masks) masks->resize(stamp.size());
+  if (table.size() < size || gen == std::numeric_limits<std::uint32_t>::max()) {
+    table.assign(std::max(size, table.size()), Entry{});
     gen = 0;
   }
   ++gen;
+  used_size = size;
+  return size - 1;
 }
 
 }  // namespace
@@ -121,32 +173,29 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
     if (!(row.slack >= 0) || std::isinf(row.slack)) throw ParameterError("slack", "row " + std::to_string(r) + ": must be finite and >= 0");
     total_k += k;
   }
-  new_generation(smap_stamp_, smap_gen_, 2 * total_k, &smap_key_, &smap_mask_);
-  const std::size_t smask = smap_stamp_.size() - 1;
+  std::size_t smap_size = 0;
+  const std::size_t smask = new_generation(smap_, smap_size, smap_gen_, 2 * total_k);
   for (std::size_t r = 0; r < R; ++r) {
     const std::uint64_t bit = std::uint64_t{1} << r;
     for (const std::uint32_t j : rows[r].topk) {
       if (j >= rows[r].n)
         throw ParameterError("topk", "row " + std::to_string(r) + ": index " + std::to_string(j) + " >= n = " + std::to_string(rows[r].n));
       std::size_t h = hash_slot(j, smask);
-      while (smap_stamp_[h] == smap_gen_ && smap_key_[h] != j) h = (h + 1) & smask;
-      if (smap_stamp_[h] != smap_gen_) {
-        smap_stamp_[h] = smap_gen_;
-        smap_key_[h] = j;
-        smap_mask_[h] = 0;
-      }
-      if (smap_mask_[h] & bit) throw ParameterError("topk", "row " + std::to_string(r) + ": indices must be distinct");
-      smap_mask_[h] |= bit;
+      while (smap_[h].stamp == smap_gen_ && smap_[h].key != j) h = (h + 1) & smask;
+      if (smap_[h].stamp != smap_gen_) smap_[h] = {j, smap_gen_, 0};
+      if (smap_[h].mask & bit) throw ParameterError("topk", "row " + std::to_string(r) + ": indices must be distinct");
+      smap_[h].mask |= bit;
     }
   }
   auto in_topk_mask = [&](std::uint32_t x) -> std::uint64_t {
     std::size_t h = hash_slot(x, smask);
-    while (smap_stamp_[h] == smap_gen_) {
-      if (smap_key_[h] == x) return smap_mask_[h];
+    while (smap_[h].stamp == smap_gen_) {
+      if (smap_[h].key == x) return smap_[h].mask;
       h = (h + 1) & smask;
     }
     return 0;
   };
+  LocalRng lrng(rng);
 
   // Heads: the top-k scores once per row, through the same bulk function as the tails.
   if (rows_.size() < R) rows_.resize(R);
@@ -188,7 +237,7 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
   auto finish_tail = [&](std::size_t r, const std::uint32_t* keys, std::size_t cnt) {
     buf_v_.resize(cnt);
     buf_x_.resize(cnt);
-    for (std::size_t i = 0; i < cnt; ++i) buf_v_[i] = -detail::uniform_open01(rng) * p[r];  // -V p
+    for (std::size_t i = 0; i < cnt; ++i) buf_v_[i] = -lrng.uniform() * p[r];  // -V p
     detail::log1p_batch(buf_v_.data(), buf_x_.data(), cnt);                              // log1p(-V p) = -X
     for (std::size_t i = 0; i < cnt; ++i) buf_x_[i] = -buf_x_[i];                         // X in (0, a)
     detail::log_batch(buf_x_.data(), buf_v_.data(), cnt);                                 // log X = -G
@@ -212,15 +261,15 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
     for (std::size_t r = 0; r < R; ++r) {
       const RowState& st = rows_[r];
       const auto S = rows[r].topk;
-      const double u = detail::uniform_open01(rng) * st.cdf.back();
+      const double u = lrng.uniform() * st.cdf.back();
       const std::size_t J = std::min<std::size_t>(std::size_t(std::upper_bound(st.cdf.begin(), st.cdf.end(), u) - st.cdf.begin()), S.size() - 1);
-      M[r] = st.log_z + detail::standard_gumbel(rng);
+      M[r] = st.log_z - std::log(-std::log(lrng.uniform()));  // + Gumbel(0, 1)
       best[r] = S[J];
       double B = M[r] - st.s_min - rows[r].slack;
       if (variant == LazyGumbelVariant::b_off_by_one) B += 1;
       const double a = std::exp(-B);
       p[r] = -std::expm1(-a);
-      m[r] = detail::binomial_by_skips_batched(st.tail_n, a, rng);
+      m[r] = binomial_skips_batched(st.tail_n, a, lrng);
       if (stats) {
         stats->samples += 1;
         stats->tail_draws += m[r];
@@ -271,33 +320,34 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
       tail_pos_.resize(off);
       seq_.clear();  // the keys some row uses, in sequence order (a compact index per used key)
       std::uint64_t drawn = 0;
-      // The expected length is about N * max_r m_r / (n_r - k_r) <= frac * N; the table grows if needed.
-      new_generation(seen_stamp_, seen_gen_, 4 * std::min<std::size_t>(N, 2 * shared_total + 64), &seen_key_, nullptr);
+      // Row r stops after about (m_r + 1) N / (n_r - k_r) draws; the table is sized for the largest
+      // such estimate (at most shared_max_fraction N + N / A) and grows if the sequence runs longer.
+      double expect = 0;
+      for (const std::uint32_t r : scored_rows_)
+        expect = std::max(expect, double(m[r] + 1) * double(N) / double(std::max<std::uint64_t>(rows_[r].tail_n, 1)));
+      std::size_t seen_size = 0;
+      std::size_t vmask = new_generation(seen_, seen_size, seen_gen_, 4 * std::min<std::size_t>(N, std::size_t(expect) + 16));
       std::size_t seen_count = 0;
       while (needing) {
-        const auto x = static_cast<std::uint32_t>(rng.below(N));
+        const auto x = static_cast<std::uint32_t>(lrng.below(N));
         if (!with_replacement) {
-          std::size_t vmask = seen_stamp_.size() - 1;
           std::size_t h = hash_slot(x, vmask);
           bool repeat = false;
-          while (seen_stamp_[h] == seen_gen_) {
-            if (seen_key_[h] == x) { repeat = true; break; }
+          while (seen_[h].stamp == seen_gen_) {
+            if (seen_[h].key == x) { repeat = true; break; }
             h = (h + 1) & vmask;
           }
           if (repeat) continue;
-          seen_stamp_[h] = seen_gen_;
-          seen_key_[h] = x;
-          if (++seen_count * 2 > seen_stamp_.size()) {  // rehash into a table twice the size
+          seen_[h] = {x, seen_gen_};
+          if (++seen_count * 2 > seen_size) {  // rehash into a table twice the size
             std::vector<std::uint32_t> old;
-            for (std::size_t i = 0; i < seen_stamp_.size(); ++i)
-              if (seen_stamp_[i] == seen_gen_) old.push_back(seen_key_[i]);
-            new_generation(seen_stamp_, seen_gen_, 2 * seen_stamp_.size(), &seen_key_, nullptr);
-            vmask = seen_stamp_.size() - 1;
+            for (std::size_t i = 0; i < seen_size; ++i)
+              if (seen_[i].stamp == seen_gen_) old.push_back(seen_[i].key);
+            vmask = new_generation(seen_, seen_size, seen_gen_, 2 * seen_size);
             for (const std::uint32_t y : old) {
               std::size_t g = hash_slot(y, vmask);
-              while (seen_stamp_[g] == seen_gen_) g = (g + 1) & vmask;
-              seen_stamp_[g] = seen_gen_;
-              seen_key_[g] = y;
+              while (seen_[g].stamp == seen_gen_) g = (g + 1) & vmask;
+              seen_[g] = {y, seen_gen_};
             }
           }
         }
@@ -319,26 +369,22 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
           if (++filled[r] == m[r]) needing &= ~(std::uint64_t{1} << r);
         }
       }
-      // 3. one bulk score call for the used keys and the rows that need a tail.
-      const std::size_t L = seq_.size();
-      scores_.resize(scored_rows_.size() * L);
-      score(scored_rows_, seq_, scores_.data());
       if (stats) {
         stats->sequences += 1;
         stats->sequence_length += drawn;
-        stats->tail_evals += scored_rows_.size() * L;
+        stats->sequence_keys += seq_.size();
+        stats->tail_evals += shared_total;
       }
-      // 4. each row's truncated Gumbels over its tail.
-      for (std::size_t a = 0; a < scored_rows_.size(); ++a) {
-        const std::uint32_t r = scored_rows_[a];
+      // 3.-4. each row's tail keys (sequence keys the rows share: their rows of K stay in cache) are
+      // scored by one call per row, then its truncated Gumbels.
+      for (const std::uint32_t r : scored_rows_) {
         const std::size_t cnt = m[r];
         buf_s_.resize(cnt);
         fallback_keys_.resize(cnt);
         const std::uint32_t* pos = tail_pos_.data() + tail_begin_[r];
-        for (std::size_t i = 0; i < cnt; ++i) {
-          buf_s_[i] = scores_[a * L + pos[i]];
-          fallback_keys_[i] = seq_[pos[i]];
-        }
+        for (std::size_t i = 0; i < cnt; ++i) fallback_keys_[i] = seq_[pos[i]];
+        one_row_.assign(1, r);
+        score(one_row_, fallback_keys_, buf_s_.data());
         finish_tail(r, fallback_keys_.data(), cnt);
       }
     }
@@ -350,77 +396,54 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
 
 namespace {
 
+// <q, k> in the documented order: 16 lane sums (lane l: an fma chain over the coordinates
+// x = l, l + 16, ... in increasing order, a missing coordinate as fma(0, 0, .)), then the pairwise
+// tree (l, l + 8), (l, l + 4), (l, l + 2), (0, 1).
+inline float dot_lanes16(const float* q, const float* k, std::size_t d) {
 #if defined(__AVX512F__)
-// acc[r][c] = chain of fmas over the d coordinates for rows q[0..NR) and key chunks c (16 keys each)
-template <int NR, int NC>
-inline void dot_tile(const float* const* q, const float* kt, std::size_t Lp, std::size_t d, std::size_t l0, float* out,
-                     std::size_t ld) {
-  __m512 acc[NR][NC];
-  for (int r = 0; r < NR; ++r)
-    for (int c = 0; c < NC; ++c) acc[r][c] = _mm512_setzero_ps();
-  for (std::size_t x = 0; x < d; ++x) {
-    const float* row = kt + x * Lp + l0;
-    __m512 kv[NC];
-    for (int c = 0; c < NC; ++c) kv[c] = _mm512_loadu_ps(row + 16 * c);
-    for (int r = 0; r < NR; ++r) {
-      const __m512 qv = _mm512_set1_ps(q[r][x]);
-      for (int c = 0; c < NC; ++c) acc[r][c] = _mm512_fmadd_ps(qv, kv[c], acc[r][c]);
-    }
+  __m512 acc = _mm512_setzero_ps();
+  std::size_t x = 0;
+  for (; x + 16 <= d; x += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(q + x), _mm512_loadu_ps(k + x), acc);
+  if (x < d) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (d - x)) - 1);
+    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, q + x), _mm512_maskz_loadu_ps(m, k + x), acc);
   }
-  for (int r = 0; r < NR; ++r)
-    for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out + r * ld + l0 + 16 * c, acc[r][c]);
-}
-
-template <int NR>
-inline void dot_rows(const float* const* q, const float* kt, std::size_t Lp, std::size_t d, float* out) {
-  std::size_t l0 = 0;
-  for (; l0 + 64 <= Lp; l0 += 64) dot_tile<NR, 4>(q, kt, Lp, d, l0, out, Lp);
-  for (; l0 < Lp; l0 += 16) dot_tile<NR, 1>(q, kt, Lp, d, l0, out, Lp);
-}
+  const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc),
+                                  _mm512_castps512_ps256(_mm512_shuffle_f32x4(acc, acc, 0xEE)));
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  const __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
+  return _mm_cvtss_f32(s1);
+#else
+  float acc[16] = {};
+  for (std::size_t x0 = 0; x0 < d; x0 += 16)
+    for (std::size_t l = 0; l < 16; ++l) {
+      const std::size_t x = x0 + l;
+      acc[l] = std::fma(x < d ? q[x] : 0.0f, x < d ? k[x] : 0.0f, acc[l]);
+    }
+  for (std::size_t w = 8; w >= 1; w /= 2)
+    for (std::size_t l = 0; l < w; ++l) acc[l] = acc[l] + acc[l + w];
+  return acc[0];
 #endif
+}
 
 }  // namespace
 
 void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out) {
   const std::size_t L = keys.size(), d = d_;
-  if (L == 0 || rows.empty()) return;
-  const std::size_t Lp = (L + 15) / 16 * 16;
-  kt_.resize(d * Lp);
   constexpr std::size_t ahead = 8;
-  for (std::size_t b = 0; b < L; ++b) {
-    if (b + ahead < L) {
-      const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(keys[b + ahead]) * d);
-      for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(pf + o);
-    }
-    const float* kr = K_ + std::size_t(keys[b]) * d;
-    for (std::size_t x = 0; x < d; ++x) kt_[x * Lp + b] = kr[x];
-  }
-  for (std::size_t x = 0; x < d; ++x)
-    for (std::size_t b = L; b < Lp; ++b) kt_[x * Lp + b] = 0;
-  acc_.resize(2 * Lp);
-  std::size_t a = 0;
-#if defined(__AVX512F__)
-  for (; a + 2 <= rows.size(); a += 2) {
-    const float* q[2] = {queries[rows[a]], queries[rows[a + 1]]};
-    dot_rows<2>(q, kt_.data(), Lp, d, acc_.data());
-    for (std::size_t r = 0; r < 2; ++r)
-      for (std::size_t b = 0; b < L; ++b) out[(a + r) * L + b] = scale_ * double(acc_[r * Lp + b]);
-  }
-  for (; a < rows.size(); ++a) {
-    const float* q[1] = {queries[rows[a]]};
-    dot_rows<1>(q, kt_.data(), Lp, d, acc_.data());
-    for (std::size_t b = 0; b < L; ++b) out[a * L + b] = scale_ * double(acc_[b]);
-  }
-#else
-  for (; a < rows.size(); ++a) {
+  auto prefetch = [&](std::size_t b) {
+    const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(keys[b]) * d);
+    for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(pf + o);
+  };
+  for (std::size_t a = 0; a < rows.size(); ++a) {
     const float* q = queries[rows[a]];
+    for (std::size_t b = 0; b < std::min(L, ahead); ++b) prefetch(b);
     for (std::size_t b = 0; b < L; ++b) {
-      float s = 0;
-      for (std::size_t x = 0; x < d; ++x) s = std::fma(q[x], kt_[x * Lp + b], s);
-      out[a * L + b] = scale_ * double(s);
+      if (b + ahead < L) prefetch(b + ahead);
+      out[a * L + b] = scale_ * double(dot_lanes16(q, K_ + std::size_t(keys[b]) * d, d));
     }
   }
-#endif
 }
 
 }  // namespace attncert::reductions::knn

@@ -15,8 +15,8 @@
 //      N = max_r n_r (uniform draws, repeats rejected with a hash set), drawn lazily until every row
 //      r has seen m_r *admissible* elements (x < n_r and x not in S_r). Row r's tail T_r is its first
 //      m_r admissible elements.
-//   3. the block's sequence keys are scored for all rows that need a tail in one bulk call (the
-//      caller gathers the key rows once); the head scores come from the same bulk score function.
+//   3. each row's tail keys are scored by the caller's score function (the head scores come from
+//      the same function); the rows' tails are mostly the same keys, so these reads hit the cache.
 //   4. per (row, tail key): X = -log1p(-V p_r), V ~ Uniform(0, 1), v = s_r(j) - log X (a Gumbel
 //      truncated to G > B, as lazy_gumbel.hpp step 4; logarithms vectorised); the sample of row r is
 //      argmax over S_r u T_r of s + G, the head's part being (J, M).
@@ -41,10 +41,9 @@
 // Scores: `score(rows, keys, out)` writes out[a * keys.size() + b] = s_{rows[a]}(keys[b]) as double
 // (rows are block-local, 0..R-1). The value for a (row, key) pair must not depend on which other
 // rows and keys are in the call: the law is exact for one score vector per row, and the head and the
-// tail keys of a row are scored by the same function (see DenseDotScorer for one that is). A shared
-// call asks for every (row, key) pair of the rows that need a tail and the sequence keys some row
-// uses, so it also asks for pairs whose key is not admissible for that row (key >= n_r or in S_r):
-// their values are never read (they may be anything, e.g. NaN) but the call must not fail on them.
+// tail keys of a row are scored by the same function (see DenseDotScorer for one that is). The
+// sampler asks one row at a time (its top-k set once per call of sample(), its tail per sample);
+// consecutive rows' tails share most keys, so their key rows are read from cache.
 //
 // Floating point is the proposal side here, as in lazy_gumbel.hpp: exactness is a property of the
 // algorithm, checked statistically (tests/test_lazy_gumbel.cpp).
@@ -71,11 +70,12 @@ struct LazyGumbelBlockRow {
 struct LazyGumbelBlockStats {
   std::uint64_t samples = 0;          // row samples drawn (R * ell per call)
   std::uint64_t head_evals = 0;       // scores of the top-k sets (once per row per call)
-  std::uint64_t tail_evals = 0;       // scores asked of the bulk function for tails (shared: rows x sequence)
+  std::uint64_t tail_evals = 0;       // tail scores asked of the score function (= tail_draws)
   std::uint64_t tail_draws = 0;       // sum of m_r (the tail keys the samples use)
   std::uint64_t zero_tail = 0;        // row samples with m_r = 0
   std::uint64_t sequences = 0;        // shared sequences drawn (one per (block, t) with a shared row)
-  std::uint64_t sequence_length = 0;  // their lengths, summed
+  std::uint64_t sequence_length = 0;  // their lengths (keys drawn, repeats rejected), summed
+  std::uint64_t sequence_keys = 0;    // distinct keys of the sequences some row used, summed
   std::uint64_t fallback_rows = 0;    // (row, t) tails drawn by the per-row Floyd path
   std::vector<std::uint64_t> row_tail_draws;  // m_r summed per block-local row (resized to R)
   std::uint64_t score_evals() const { return head_evals + tail_evals; }
@@ -112,23 +112,25 @@ class LazyGumbelBlockSampler {
   };
   std::vector<RowState> rows_;
   // key -> mask of rows whose top-k set holds it (open addressing, stamped)
-  std::vector<std::uint32_t> smap_key_, smap_stamp_;
-  std::vector<std::uint64_t> smap_mask_;
+  struct MaskEntry { std::uint32_t key = 0, stamp = 0; std::uint64_t mask = 0; };
+  std::vector<MaskEntry> smap_;
   std::uint32_t smap_gen_ = 0;
   // the shared sequence's member set (open addressing, stamped)
-  std::vector<std::uint32_t> seen_key_, seen_stamp_;
+  struct SeenEntry { std::uint32_t key = 0, stamp = 0; };
+  std::vector<SeenEntry> seen_;
   std::uint32_t seen_gen_ = 0;
   std::vector<std::uint32_t> seq_, tail_pos_, scored_rows_, fallback_keys_, one_row_;
   std::vector<std::uint64_t> ranks_;
-  std::vector<double> scores_, buf_s_, buf_v_, buf_x_;
+  std::vector<double> buf_s_, buf_v_, buf_x_;
   std::vector<std::size_t> tail_begin_;
 };
 
 // Score function for dense row-major Q (one pointer per block row) and K (n x d, float32):
-// s = scale * <q, k> with <q, k> a float32 chain fma(q[0], k[0], 0), fma(q[1], k[1], .), ... over the
-// d coordinates in order - the same bits however the call batches rows and keys (AVX-512: 16 keys
-// per vector, scalar std::fma otherwise). The keys of a call are gathered into a transposed buffer
-// once and scored for every row. Not thread-safe (buffers); one per thread.
+// s = scale * double(<q, k>) with <q, k> in float32 in one fixed order: 16 lane sums (lane l: an fma
+// chain over the coordinates x = l, l + 16, ... in increasing order; a missing coordinate of the last
+// chunk enters as fma(0, 0, .)), then the pairwise tree (l, l + 8), (l, l + 4), (l, l + 2), (0, 1).
+// So a (row, key) pair gets the same bits in every call (AVX-512 registers, else scalar std::fma
+// with the same order). Key rows are prefetched a few ahead.
 class DenseDotScorer {
  public:
   DenseDotScorer(const float* K, std::size_t d, double scale) : K_(K), d_(d), scale_(scale) {}
@@ -139,8 +141,6 @@ class DenseDotScorer {
   const float* K_;
   std::size_t d_;
   double scale_;
-  std::vector<float> kt_;  // d x ceil16(#keys), keys along the contiguous axis
-  std::vector<float> acc_;
 };
 
 namespace detail {
