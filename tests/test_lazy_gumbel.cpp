@@ -492,3 +492,25 @@ TEST_CASE("lazy Gumbel block: the dense scorer gives the same bits however it ba
       REQUIRE(one == 0.125 * double(lane[0]));
     }
 }
+
+TEST_CASE("lazy Gumbel block: the batched binomial draw has the Binomial(N, 1 - e^-a) law", "[lazy_gumbel]") {
+  // Mean N p and P[m = 0] = e^{-a N} (Hoeffding), m <= N always; p = 1 and p = 0 at the ends.
+  core::Xoshiro256ss rng(11);
+  const std::size_t draws = 100000;
+  for (auto [N, a] : std::vector<std::pair<std::uint64_t, double>>{{1, 0.7}, {5, 0.3}, {40, 0.05}, {65000, 0.0013}, {300, 2.0}}) {
+    const double p = -std::expm1(-a);
+    double sum = 0, zero = 0;
+    for (std::size_t t = 0; t < draws; ++t) {
+      const std::uint64_t m = knn::detail::binomial_by_skips_batched(N, a, rng);
+      REQUIRE(m <= N);
+      sum += double(m);
+      zero += (m == 0);
+    }
+    CAPTURE(N, a, sum / draws, N * p, zero / draws);
+    CHECK(std::fabs(sum / draws - double(N) * p) <= hoeffding(double(N), draws));
+    CHECK(std::fabs(zero / draws - std::exp(-a * double(N))) <= hoeffding(1, draws));
+  }
+  CHECK(knn::detail::binomial_by_skips_batched(7, INFINITY, rng) == 7);
+  CHECK(knn::detail::binomial_by_skips_batched(7, 0.0, rng) == 0);
+  CHECK(knn::detail::binomial_by_skips_batched(0, 1.0, rng) == 0);
+}

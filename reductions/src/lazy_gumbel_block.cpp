@@ -21,10 +21,12 @@
 #define ATTNCERT_LOG_WIDTH 8
 extern "C" __m512d _ZGVeN8v_log(__m512d);
 extern "C" __m512d _ZGVeN8v_log1p(__m512d);
+extern "C" __m512d _ZGVeN8v_exp(__m512d);
 #elif defined(ATTNCERT_MVEC_AVX2) && defined(__AVX2__)
 #define ATTNCERT_LOG_WIDTH 4
 extern "C" __m256d _ZGVdN4v_log(__m256d);
 extern "C" __m256d _ZGVdN4v_log1p(__m256d);
+extern "C" __m256d _ZGVdN4v_exp(__m256d);
 #else
 #define ATTNCERT_LOG_WIDTH 1
 #endif
@@ -43,6 +45,16 @@ void log_batch(const double* in, double* out, std::size_t n) {
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_log(_mm256_loadu_pd(in + i)));
 #endif
   for (; i < n; ++i) out[i] = std::log(in[i]);
+}
+
+void exp_batch(const double* in, double* out, std::size_t n) {
+  std::size_t i = 0;
+#if ATTNCERT_LOG_WIDTH == 8
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _ZGVeN8v_exp(_mm512_loadu_pd(in + i)));
+#elif ATTNCERT_LOG_WIDTH == 4
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_exp(_mm256_loadu_pd(in + i)));
+#endif
+  for (; i < n; ++i) out[i] = std::exp(in[i]);
 }
 
 void log1p_batch(const double* in, double* out, std::size_t n) {
@@ -103,6 +115,30 @@ std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
   double pos = 0;
   const double limit = static_cast<double>(N);
   double u[8], lu[8];
+#if defined(__AVX512F__)
+  // The same successes as the loop below, 8 at a time: success t of a batch lies at trial index
+  // base + sum_{i <= t} (gap_i + 1) - 1 (integer-valued doubles: exact sums below 2^53, and a sum
+  // of non-negative terms rounds monotonically, so "below N" is decided as by the serial loop).
+  const __m512d vinv = _mm512_set1_pd(inv_a), vlimit = _mm512_set1_pd(limit), one = _mm512_set1_pd(1.0);
+  const __m512i sh1 = _mm512_setr_epi64(0, 0, 1, 2, 3, 4, 5, 6), sh2 = _mm512_setr_epi64(0, 0, 0, 1, 2, 3, 4, 5),
+                sh4 = _mm512_setr_epi64(0, 0, 0, 0, 0, 1, 2, 3);
+  for (;;) {
+    for (double& x : u) x = next_uniform(rng);
+    detail::log_batch(u, lu, 8);
+    const __m512d gap = _mm512_roundscale_pd(_mm512_mul_pd(_mm512_sub_pd(_mm512_setzero_pd(), _mm512_loadu_pd(lu)), vinv), _MM_FROUND_TO_NEG_INF);
+    __m512d x = _mm512_add_pd(gap, one);
+    x = _mm512_mask_add_pd(x, 0xFE, x, _mm512_permutexvar_pd(sh1, x));
+    x = _mm512_mask_add_pd(x, 0xFC, x, _mm512_permutexvar_pd(sh2, x));
+    x = _mm512_mask_add_pd(x, 0xF0, x, _mm512_permutexvar_pd(sh4, x));
+    const __m512d incl = _mm512_add_pd(x, _mm512_set1_pd(pos));  // pos: trials decided so far
+    const __mmask8 ok = _mm512_cmp_pd_mask(_mm512_sub_pd(incl, one), vlimit, _CMP_LT_OQ);
+    count += static_cast<std::uint64_t>(std::popcount(static_cast<unsigned>(ok)));
+    if (ok != 0xFF) return count;
+    alignas(64) double last[8];
+    _mm512_store_pd(last, incl);
+    pos = last[7];
+  }
+#else
   for (;;) {
     for (double& x : u) x = next_uniform(rng);
     detail::log_batch(u, lu, 8);
@@ -114,6 +150,7 @@ std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
       pos += 1;
     }
   }
+#endif
 }
 
 }  // namespace
@@ -187,7 +224,13 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
       smap_[h].mask |= bit;
     }
   }
+  std::size_t n_max = 0;
+  for (const auto& row : rows) n_max = std::max(n_max, row.n);
+  in_any_.assign((n_max + 63) / 64, 0);  // keys in some top-k set: most sequence keys skip the table
+  for (const auto& row : rows)
+    for (const std::uint32_t j : row.topk) in_any_[j >> 6] |= std::uint64_t{1} << (j & 63);
   auto in_topk_mask = [&](std::uint32_t x) -> std::uint64_t {
+    if (!(in_any_[x >> 6] >> (x & 63) & 1)) return 0;
     std::size_t h = hash_slot(x, smask);
     while (smap_[h].stamp == smap_gen_) {
       if (smap_[h].key == x) return smap_[h].mask;
@@ -217,8 +260,10 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
       mx = std::max(mx, s);
       st.s_min = std::min(st.s_min, s);
     }
+    for (std::size_t t = 0; t < k; ++t) st.cdf[t] = st.s[t] - mx;
+    detail::exp_batch(st.cdf.data(), st.cdf.data(), k);
     double z = 0;
-    for (std::size_t t = 0; t < k; ++t) st.cdf[t] = (z += std::exp(st.s[t] - mx));
+    for (std::size_t t = 0; t < k; ++t) st.cdf[t] = (z += st.cdf[t]);
     st.log_z = mx + std::log(z);
     st.tail_n = rows[r].n - k;
   }
@@ -399,7 +444,7 @@ namespace {
 // <q, k> in the documented order: 16 lane sums (lane l: an fma chain over the coordinates
 // x = l, l + 16, ... in increasing order, a missing coordinate as fma(0, 0, .)), then the pairwise
 // tree (l, l + 8), (l, l + 4), (l, l + 2), (0, 1).
-inline float dot_lanes16(const float* q, const float* k, std::size_t d) {
+[[maybe_unused]] inline float dot_lanes16(const float* q, const float* k, std::size_t d) {
 #if defined(__AVX512F__)
   __m512 acc = _mm512_setzero_ps();
   std::size_t x = 0;
@@ -429,8 +474,59 @@ inline float dot_lanes16(const float* q, const float* k, std::size_t d) {
 
 }  // namespace
 
+#if defined(__AVX512F__)
+// 16 dots at once in dot_lanes16's order: acc[j] holds the 16 lane sums of dot j; the tree
+// (l, l + 8), (l, l + 4), (l, l + 2), (0, 1) is applied to all 16 at once by pairing registers
+// (stage 1 pairs dots j and j + 8, ...), which leaves dot perm[i] in lane i; a final permutation
+// puts dot i in lane i. Each dot's additions are exactly dot_lanes16's.
+inline __m512 reduce16(__m512 (&A)[16]) {
+  __m512 B[8], C[4], Dv[2];
+  for (int j = 0; j < 8; ++j)
+    B[j] = _mm512_add_ps(_mm512_shuffle_f32x4(A[j], A[j + 8], 0x44), _mm512_shuffle_f32x4(A[j], A[j + 8], 0xEE));
+  for (int j = 0; j < 4; ++j)
+    C[j] = _mm512_add_ps(_mm512_shuffle_f32x4(B[j], B[j + 4], 0x88), _mm512_shuffle_f32x4(B[j], B[j + 4], 0xDD));
+  for (int j = 0; j < 2; ++j)
+    Dv[j] = _mm512_add_ps(_mm512_shuffle_ps(C[j], C[j + 2], 0x44), _mm512_shuffle_ps(C[j], C[j + 2], 0xEE));
+  const __m512 E = _mm512_add_ps(_mm512_shuffle_ps(Dv[0], Dv[1], 0x88), _mm512_shuffle_ps(Dv[0], Dv[1], 0xDD));
+  const __m512i idx = _mm512_setr_epi32(0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15);
+  return _mm512_permutexvar_ps(idx, E);
+}
+#endif
+
 void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out) {
   const std::size_t L = keys.size(), d = d_;
+  if (L == 0) return;
+#if defined(__AVX512F__)
+  const std::size_t full = d / 16, rest = d % 16;
+  const __mmask16 rmask = static_cast<__mmask16>((1u << rest) - 1);
+  for (std::size_t a = 0; a < rows.size(); ++a) {
+    const float* q = queries[rows[a]];
+    for (std::size_t b0 = 0; b0 < L; b0 += 16) {
+      const std::size_t cnt = std::min<std::size_t>(16, L - b0);
+      if (b0 + 16 < L)  // the next group's rows
+        for (std::size_t b = b0 + 16; b < std::min(L, b0 + 32); ++b) {
+          const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(keys[b]) * d);
+          for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(pf + o);
+        }
+      const float* kr[16];
+      for (std::size_t j = 0; j < 16; ++j) kr[j] = K_ + std::size_t(keys[b0 + std::min(j, cnt - 1)]) * d;  // pad: repeat the last
+      __m512 acc[16];
+      for (auto& v : acc) v = _mm512_setzero_ps();
+      for (std::size_t c = 0; c < full; ++c) {
+        const __m512 qv = _mm512_loadu_ps(q + 16 * c);
+        for (std::size_t j = 0; j < 16; ++j) acc[j] = _mm512_fmadd_ps(qv, _mm512_loadu_ps(kr[j] + 16 * c), acc[j]);
+      }
+      if (rest) {
+        const __m512 qv = _mm512_maskz_loadu_ps(rmask, q + 16 * full);
+        for (std::size_t j = 0; j < 16; ++j) acc[j] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(rmask, kr[j] + 16 * full), acc[j]);
+      }
+      alignas(64) float sums[16];
+      _mm512_store_ps(sums, reduce16(acc));
+      double* o = out + a * L + b0;
+      for (std::size_t j = 0; j < cnt; ++j) o[j] = scale_ * double(sums[j]);
+    }
+  }
+#else
   constexpr std::size_t ahead = 8;
   auto prefetch = [&](std::size_t b) {
     const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(keys[b]) * d);
@@ -444,6 +540,7 @@ void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<c
       out[a * L + b] = scale_ * double(dot_lanes16(q, K_ + std::size_t(keys[b]) * d, d));
     }
   }
+#endif
 }
 
 }  // namespace attncert::reductions::knn

@@ -115,6 +115,7 @@ class LazyGumbelBlockSampler {
   struct MaskEntry { std::uint32_t key = 0, stamp = 0; std::uint64_t mask = 0; };
   std::vector<MaskEntry> smap_;
   std::uint32_t smap_gen_ = 0;
+  std::vector<std::uint64_t> in_any_;  // bitmap: keys in some row's top-k set
   // the shared sequence's member set (open addressing, stamped)
   struct SeenEntry { std::uint32_t key = 0, stamp = 0; };
   std::vector<SeenEntry> seen_;
@@ -144,9 +145,10 @@ class DenseDotScorer {
 };
 
 namespace detail {
-// out[i] = log(in[i]) and log1p(in[i]) for i < n (libmvec AVX-512/AVX2 where built, else scalar).
+// out[i] = log(in[i]), log1p(in[i]), exp(in[i]) for i < n (libmvec AVX-512/AVX2 where built, else scalar).
 void log_batch(const double* in, double* out, std::size_t n);
 void log1p_batch(const double* in, double* out, std::size_t n);
+void exp_batch(const double* in, double* out, std::size_t n);
 // Binomial(N, 1 - e^{-a}) by geometric skips (binomial_by_skips' law), exponentials 8 at a time.
 std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng);
 bool vector_log_built();  // true when log_batch uses libmvec
