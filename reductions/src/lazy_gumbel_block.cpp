@@ -74,11 +74,46 @@ namespace {
 // xoshiro256** (core::Xoshiro256ss's algorithm) inlined, its state taken from four outputs of the
 // caller's generator: the hot loops draw ~200 numbers per sample, and an out-of-line next() per
 // number cost more than the numbers. The law of the samples does not depend on the generator.
+// Bulk uniforms (uniforms()) come from 8 such generators in the lanes of AVX-512 registers where
+// AVX-512DQ is built (each lane's state also from the caller's generator), else from this one.
 struct LocalRng {
   std::uint64_t s[4];
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  __m512i v[4];
+#endif
   explicit LocalRng(core::Xoshiro256ss& g) {
     for (auto& x : s) x = g.next();
     if (!(s[0] | s[1] | s[2] | s[3])) s[0] = 1;  // the all-zero state is excluded
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    alignas(64) std::uint64_t lanes[4][8];
+    for (auto& w : lanes)
+      for (auto& x : w) x = g.next();
+    for (int l = 0; l < 8; ++l)
+      if (!(lanes[0][l] | lanes[1][l] | lanes[2][l] | lanes[3][l])) lanes[0][l] = 1;
+    for (int w = 0; w < 4; ++w) v[w] = _mm512_load_si512(lanes[w]);
+#endif
+  }
+  // out[0..n) uniform in (0, 1) as uniform(); n rounded up to a multiple of 8 is written.
+  void uniforms(double* out, std::size_t n) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    const __m512d scale = _mm512_set1_pd(0x1.0p-53), half = _mm512_set1_pd(0x1.0p-54);
+    for (std::size_t i = 0; i < n; i += 8) {
+      const __m512i s1x5 = _mm512_add_epi64(v[1], _mm512_slli_epi64(v[1], 2));
+      const __m512i r7 = _mm512_rol_epi64(s1x5, 7);
+      const __m512i result = _mm512_add_epi64(r7, _mm512_slli_epi64(r7, 3));  // * 9
+      const __m512i t = _mm512_slli_epi64(v[1], 17);
+      v[2] = _mm512_xor_si512(v[2], v[0]);
+      v[3] = _mm512_xor_si512(v[3], v[1]);
+      v[1] = _mm512_xor_si512(v[1], v[2]);
+      v[0] = _mm512_xor_si512(v[0], v[3]);
+      v[2] = _mm512_xor_si512(v[2], t);
+      v[3] = _mm512_rol_epi64(v[3], 45);
+      const __m512d d = _mm512_cvtepu64_pd(_mm512_srli_epi64(result, 11));
+      _mm512_storeu_pd(out + i, _mm512_fmadd_pd(d, scale, half));
+    }
+#else
+    for (std::size_t i = 0; i < (n + 7) / 8 * 8; ++i) out[i] = uniform();
+#endif
   }
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t next() {
@@ -102,8 +137,9 @@ struct LocalRng {
 };
 
 template <class Rng>
-double next_uniform(Rng& rng) {
-  if constexpr (requires { rng.uniform(); }) return rng.uniform(); else return detail::uniform_open01(rng);
+void uniforms8(Rng& rng, double* u) {
+  if constexpr (requires { rng.uniforms(u, 8); }) rng.uniforms(u, 8);
+  else for (int t = 0; t < 8; ++t) u[t] = detail::uniform_open01(rng);
 }
 
 template <class Rng>
@@ -123,7 +159,7 @@ std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
   const __m512i sh1 = _mm512_setr_epi64(0, 0, 1, 2, 3, 4, 5, 6), sh2 = _mm512_setr_epi64(0, 0, 0, 1, 2, 3, 4, 5),
                 sh4 = _mm512_setr_epi64(0, 0, 0, 0, 0, 1, 2, 3);
   for (;;) {
-    for (double& x : u) x = next_uniform(rng);
+    uniforms8(rng, u);
     detail::log_batch(u, lu, 8);
     const __m512d gap = _mm512_roundscale_pd(_mm512_mul_pd(_mm512_sub_pd(_mm512_setzero_pd(), _mm512_loadu_pd(lu)), vinv), _MM_FROUND_TO_NEG_INF);
     __m512d x = _mm512_add_pd(gap, one);
@@ -140,7 +176,7 @@ std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
   }
 #else
   for (;;) {
-    for (double& x : u) x = next_uniform(rng);
+    uniforms8(rng, u);
     detail::log_batch(u, lu, 8);
     for (int t = 0; t < 8; ++t) {  // E = -log U ~ Exp(1); gap = floor(E / a) as in binomial_by_skips
       pos += std::floor(-lu[t] * inv_a);
@@ -280,9 +316,11 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
 
   // Step 4 for one row: its tail scores in buf_s_[0..cnt), truncated Gumbels, the running argmax.
   auto finish_tail = [&](std::size_t r, const std::uint32_t* keys, std::size_t cnt) {
-    buf_v_.resize(cnt);
+    buf_v_.resize((cnt + 7) / 8 * 8);
     buf_x_.resize(cnt);
-    for (std::size_t i = 0; i < cnt; ++i) buf_v_[i] = -lrng.uniform() * p[r];  // -V p
+    lrng.uniforms(buf_v_.data(), cnt);
+    const double minus_p = -p[r];
+    for (std::size_t i = 0; i < cnt; ++i) buf_v_[i] *= minus_p;  // -V p
     detail::log1p_batch(buf_v_.data(), buf_x_.data(), cnt);                              // log1p(-V p) = -X
     for (std::size_t i = 0; i < cnt; ++i) buf_x_[i] = -buf_x_[i];                         // X in (0, a)
     detail::log_batch(buf_x_.data(), buf_v_.data(), cnt);                                 // log X = -G
