@@ -218,6 +218,8 @@ int main(int argc, char** argv) {
           LazyGumbelBlockStats st;
           DenseDotScorer scorer(Kx.data(), D, scale);  // one fma chain for head and tail scores
           const LazyGumbelBlockScore fn = std::ref(scorer);
+          LazyGumbelBlockOptions opt;
+          opt.prefetch = [&scorer](std::uint32_t j) { scorer.prefetch(j); };  // rows load while the sequence is drawn
           std::vector<LazyGumbelBlockRow> rows;
           std::vector<std::uint32_t> picks;
           std::vector<double> acc(D);
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
             }
             attncert::core::Xoshiro256ss g(std::uint64_t(seed) * 0xD1B54A32D192ED03ull + b);
             picks.resize(rows.size() * std::size_t(ell));
-            sampler.sample(rows, std::size_t(ell), fn, g, picks, &st);
+            sampler.sample(rows, std::size_t(ell), fn, g, picks, &st, opt);
             for (std::size_t r = 0; r < rows.size(); ++r) {
               std::fill(acc.begin(), acc.end(), 0.0);
               for (std::size_t t = 0; t < std::size_t(ell); ++t) {

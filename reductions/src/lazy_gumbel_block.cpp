@@ -233,6 +233,7 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
   const double frac = options.shared_max_fraction;
   if (!(frac >= 0 && frac <= 1)) throw ParameterError("shared_max_fraction", "must lie in [0, 1]");
   const LazyGumbelVariant variant = options.variant;
+  const auto& prefetch = options.prefetch;
   const bool with_replacement = variant == LazyGumbelVariant::tail_with_replacement;
 
   // Validate the rows and build key -> mask of rows whose top-k set holds the key.
@@ -446,6 +447,7 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
         if (!bits) continue;
         const auto idx = static_cast<std::uint32_t>(seq_.size());
         seq_.push_back(x);
+        if (prefetch) prefetch(x);  // the key's row loads while the sequence goes on
         for (; bits; bits &= bits - 1) {
           const int r = std::countr_zero(bits);
           tail_pos_[tail_begin_[r] + filled[r]] = idx;
@@ -530,6 +532,11 @@ inline __m512 reduce16(__m512 (&A)[16]) {
   return _mm512_permutexvar_ps(idx, E);
 }
 #endif
+
+void DenseDotScorer::prefetch(std::uint32_t key) const {
+  const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(key) * d_);
+  for (std::size_t o = 0; o < d_ * sizeof(float); o += 64) __builtin_prefetch(pf + o);
+}
 
 void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out) {
   const std::size_t L = keys.size(), d = d_;

@@ -91,6 +91,9 @@ struct LazyGumbelBlockOptions {
   // exact, or a deliberately biased variant for tests: b_off_by_one (B + 1), tail_with_replacement
   // (the shared sequence keeps repeats; the fallback path draws with replacement).
   LazyGumbelVariant variant = LazyGumbelVariant::exact;
+  // Optional hint: called with each sequence key some row will score, as soon as it is drawn (e.g.
+  // to prefetch the key's row); the samples do not depend on it.
+  std::function<void(std::uint32_t key)> prefetch;
 };
 
 // Reusable buffers (one per thread). Not thread-safe.
@@ -137,6 +140,7 @@ class DenseDotScorer {
   DenseDotScorer(const float* K, std::size_t d, double scale) : K_(K), d_(d), scale_(scale) {}
   std::vector<const float*> queries;  // block-local row r -> its query vector (d floats)
   void operator()(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> keys, double* out);
+  void prefetch(std::uint32_t key) const;  // a hint for LazyGumbelBlockOptions::prefetch
 
  private:
   const float* K_;
