@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 #if (defined(ATTNCERT_MVEC_AVX512) && defined(__AVX512F__)) || (defined(ATTNCERT_MVEC_AVX2) && defined(__AVX2__)) || defined(__AVX512F__)
@@ -312,8 +313,7 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
   // Per-sample state of each row.
   std::vector<double> M(R), p(R);
   std::vector<std::uint32_t> best(R);
-  std::vector<std::uint64_t> m(R), filled(R);
-  if (tail_begin_.size() < R + 1) tail_begin_.resize(R + 1);
+  std::vector<std::uint64_t> m(R), target(R);
 
   // Step 4 for one row: its tail scores in buf_s_[0..cnt), truncated Gumbels, the running argmax.
   auto finish_tail = [&](std::size_t r, const std::uint32_t* keys, std::size_t cnt) {
@@ -325,16 +325,36 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
     detail::log1p_batch(buf_v_.data(), buf_x_.data(), cnt);                              // log1p(-V p) = -X
     for (std::size_t i = 0; i < cnt; ++i) buf_x_[i] = -buf_x_[i];                         // X in (0, a)
     detail::log_batch(buf_x_.data(), buf_v_.data(), cnt);                                 // log X = -G
-    double Mr = M[r];
-    std::uint32_t br = best[r];
-    for (std::size_t i = 0; i < cnt; ++i) {
-      const double s = buf_s_[i];
-      if (std::isnan(s) || std::isinf(s))
-        throw ParameterError("score", "row " + std::to_string(r) + ": score of key " + std::to_string(keys[i]) + " is not finite");
-      const double v = s - buf_v_[i];
-      if (v > Mr) { Mr = v; br = keys[i]; }
+    // v_i = s_i + G_i into buf_x_, their maximum, and a check that every score is finite (s * 0 is
+    // +-0 for a finite s, NaN otherwise); then the first index of the maximum, if it beats M_r
+    // (the same winner as scanning for v > M_r in order).
+    double vmax = -std::numeric_limits<double>::infinity(), zero_sum = 0;
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    __m512d vm = _mm512_set1_pd(vmax), zs = _mm512_setzero_pd();
+    for (; i + 8 <= cnt; i += 8) {
+      const __m512d sv = _mm512_loadu_pd(buf_s_.data() + i);
+      const __m512d v = _mm512_sub_pd(sv, _mm512_loadu_pd(buf_v_.data() + i));
+      _mm512_storeu_pd(buf_x_.data() + i, v);
+      vm = _mm512_max_pd(vm, v);
+      zs = _mm512_add_pd(zs, _mm512_mul_pd(sv, _mm512_setzero_pd()));
     }
-    best[r] = br;
+    vmax = _mm512_reduce_max_pd(vm);
+    zero_sum = _mm512_reduce_add_pd(zs);
+#endif
+    for (; i < cnt; ++i) {
+      const double v = buf_s_[i] - buf_v_[i];
+      buf_x_[i] = v;
+      vmax = std::max(vmax, v);
+      zero_sum += buf_s_[i] * 0.0;
+    }
+    if (!(zero_sum == 0))
+      for (std::size_t j = 0; j < cnt; ++j)
+        if (std::isnan(buf_s_[j]) || std::isinf(buf_s_[j]))
+          throw ParameterError("score", "row " + std::to_string(r) + ": score of key " + std::to_string(keys[j]) + " is not finite");
+    if (vmax > M[r])
+      for (std::size_t j = 0; j < cnt; ++j)
+        if (buf_x_[j] == vmax) { best[r] = keys[j]; break; }
   };
 
   for (std::size_t t = 0; t < ell; ++t) {
@@ -392,17 +412,20 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
     }
     // 2. the shared sequence for the rows in `needing`.
     if (needing) {
+      // seq_: the drawn keys some needing row takes, in order; exc_[i]: the rows (needing then) for
+      // which seq_[i] is not admissible (rare: key >= n_r or in S_r). Row r has taken
+      // L - #{i < L: r in exc_[i]} keys after L entries, so it is done when L reaches
+      // target[r] = m_r + (its exceptions so far).
       std::size_t N = 0, n_min = std::numeric_limits<std::size_t>::max();
-      std::size_t off = 0;
+      std::uint64_t next_target = std::numeric_limits<std::uint64_t>::max();
       for (const std::uint32_t r : scored_rows_) {
         N = std::max(N, rows[r].n);
         n_min = std::min(n_min, rows[r].n);
-        tail_begin_[r] = off;
-        off += m[r];
-        filled[r] = 0;
+        target[r] = m[r];
+        next_target = std::min(next_target, m[r]);
       }
-      tail_pos_.resize(off);
-      seq_.clear();  // the keys some row uses, in sequence order (a compact index per used key)
+      seq_.clear();
+      exc_.clear();
       std::uint64_t drawn = 0;
       // Row r stops after about (m_r + 1) N / (n_r - k_r) draws; the table is sized for the largest
       // such estimate (at most shared_max_fraction N + N / A) and grows if the sequence runs longer.
@@ -436,22 +459,29 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
           }
         }
         ++drawn;
-        std::uint64_t bits = needing;
+        std::uint64_t exc = in_topk_mask(x) & needing;
         if (x >= n_min)
-          for (std::uint64_t b = bits; b; b &= b - 1) {
+          for (std::uint64_t b = needing; b; b &= b - 1) {
             const int r = std::countr_zero(b);
-            if (x >= rows[r].n) bits &= ~(std::uint64_t{1} << r);
+            if (x >= rows[r].n) exc |= std::uint64_t{1} << r;
           }
-        if (!bits) continue;
-        bits &= ~in_topk_mask(x);
-        if (!bits) continue;
-        const auto idx = static_cast<std::uint32_t>(seq_.size());
+        if (exc == needing) continue;  // no row that still needs keys may take x
         seq_.push_back(x);
+        exc_.push_back(exc);
         if (prefetch) prefetch(x);  // the key's row loads while the sequence goes on
-        for (; bits; bits &= bits - 1) {
-          const int r = std::countr_zero(bits);
-          tail_pos_[tail_begin_[r] + filled[r]] = idx;
-          if (++filled[r] == m[r]) needing &= ~(std::uint64_t{1} << r);
+        const std::uint64_t L = seq_.size();
+        if (exc) {
+          for (std::uint64_t b = exc; b; b &= b - 1) ++target[std::countr_zero(b)];
+          next_target = std::numeric_limits<std::uint64_t>::max();
+          for (std::uint64_t b = needing; b; b &= b - 1) next_target = std::min(next_target, target[std::countr_zero(b)]);
+        }
+        if (L == next_target) {  // x was the m_r-th admissible key of these rows
+          next_target = std::numeric_limits<std::uint64_t>::max();
+          for (std::uint64_t b = needing; b; b &= b - 1) {
+            const int r = std::countr_zero(b);
+            if (target[r] == L) needing &= ~(std::uint64_t{1} << r);
+            else next_target = std::min(next_target, target[r]);
+          }
         }
       }
       if (stats) {
@@ -466,8 +496,11 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
         const std::size_t cnt = m[r];
         buf_s_.resize(cnt);
         fallback_keys_.resize(cnt);
-        const std::uint32_t* pos = tail_pos_.data() + tail_begin_[r];
-        for (std::size_t i = 0; i < cnt; ++i) fallback_keys_[i] = seq_[pos[i]];
+        const std::uint64_t bit = std::uint64_t{1} << r;
+        std::size_t c = 0;
+        for (std::size_t i = 0; c < cnt && i < seq_.size(); ++i)  // row r's first m_r admissible keys
+          if (!(exc_[i] & bit)) fallback_keys_[c++] = seq_[i];
+        if (c != cnt) throw std::logic_error("lazy_gumbel_block: a row's tail is short (internal error)");
         one_row_.assign(1, r);
         score(one_row_, fallback_keys_, buf_s_.data());
         finish_tail(r, fallback_keys_.data(), cnt);

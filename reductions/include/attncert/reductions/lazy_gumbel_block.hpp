@@ -123,10 +123,9 @@ class LazyGumbelBlockSampler {
   struct SeenEntry { std::uint32_t key = 0, stamp = 0; };
   std::vector<SeenEntry> seen_;
   std::uint32_t seen_gen_ = 0;
-  std::vector<std::uint32_t> seq_, tail_pos_, scored_rows_, fallback_keys_, one_row_;
-  std::vector<std::uint64_t> ranks_;
+  std::vector<std::uint32_t> seq_, scored_rows_, fallback_keys_, one_row_;
+  std::vector<std::uint64_t> ranks_, exc_;
   std::vector<double> buf_s_, buf_v_, buf_x_;
-  std::vector<std::size_t> tail_begin_;
 };
 
 // Score function for dense row-major Q (one pointer per block row) and K (n x d, float32):
