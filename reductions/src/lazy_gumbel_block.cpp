@@ -128,12 +128,20 @@ struct LocalRng {
     return result;
   }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 + 0x1.0p-54; }  // (0, 1), as uniform_open01
-  std::uint64_t below(std::uint64_t bound) {  // as Xoshiro256ss::below
-    const std::uint64_t threshold = (0 - bound) % bound;
-    for (;;) {
-      const std::uint64_t x = next();
-      if (x >= threshold) return x % bound;
+  // Uniform in [0, bound), bound >= 1, without modulo bias: Lemire's multiply-shift with rejection
+  // (the high word of x * bound; a low word below 2^64 mod bound is rejected), so a division is
+  // needed only when the low word is below bound.
+  std::uint64_t below(std::uint64_t bound) {
+    unsigned __int128 prod = static_cast<unsigned __int128>(next()) * bound;
+    auto low = static_cast<std::uint64_t>(prod);
+    if (low < bound) {
+      const std::uint64_t threshold = (0 - bound) % bound;
+      while (low < threshold) {
+        prod = static_cast<unsigned __int128>(next()) * bound;
+        low = static_cast<std::uint64_t>(prod);
+      }
     }
+    return static_cast<std::uint64_t>(prod >> 64);
   }
 };
 
@@ -598,10 +606,14 @@ void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<c
         const __m512 qv = _mm512_maskz_loadu_ps(rmask, q + 16 * full);
         for (std::size_t j = 0; j < 16; ++j) acc[j] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(rmask, kr[j] + 16 * full), acc[j]);
       }
-      alignas(64) float sums[16];
-      _mm512_store_ps(sums, reduce16(acc));
+      const __m512 sums = reduce16(acc);
+      const __m512d vscale = _mm512_set1_pd(scale_);
+      const __m512d lo = _mm512_mul_pd(vscale, _mm512_cvtps_pd(_mm512_castps512_ps256(sums)));
+      const __m512d hi = _mm512_mul_pd(vscale, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(sums, sums, 0xEE))));
       double* o = out + a * L + b0;
-      for (std::size_t j = 0; j < cnt; ++j) o[j] = scale_ * double(sums[j]);
+      const unsigned full_mask = cnt >= 16 ? 0xFFFFu : (1u << cnt) - 1;
+      _mm512_mask_storeu_pd(o, static_cast<__mmask8>(full_mask & 0xFF), lo);
+      _mm512_mask_storeu_pd(o + 8, static_cast<__mmask8>(full_mask >> 8), hi);
     }
   }
 #else
