@@ -493,24 +493,43 @@ TEST_CASE("lazy Gumbel block: the dense scorer gives the same bits however it ba
     }
 }
 
-TEST_CASE("lazy Gumbel block: the batched binomial draw has the Binomial(N, 1 - e^-a) law", "[lazy_gumbel]") {
-  // Mean N p and P[m = 0] = e^{-a N} (Hoeffding), m <= N always; p = 1 and p = 0 at the ends.
+TEST_CASE("lazy Gumbel block: the batched-skip and inversion binomial draws have the Binomial(N, 1 - e^-a) law", "[lazy_gumbel]") {
+  // The exact probabilities P(m = j) (long double, by the same recurrence from e^{-aN}) against the
+  // empirical law (L1 threshold over the outcomes with mass), the mean N p (Hoeffding, range N for
+  // the large case) and m <= N; p = 1 and p = 0 at the ends; a N > 700 takes the skips inside.
   core::Xoshiro256ss rng(11);
   const std::size_t draws = 100000;
-  for (auto [N, a] : std::vector<std::pair<std::uint64_t, double>>{{1, 0.7}, {5, 0.3}, {40, 0.05}, {65000, 0.0013}, {300, 2.0}}) {
-    const double p = -std::expm1(-a);
-    double sum = 0, zero = 0;
-    for (std::size_t t = 0; t < draws; ++t) {
-      const std::uint64_t m = knn::detail::binomial_by_skips_batched(N, a, rng);
-      REQUIRE(m <= N);
-      sum += double(m);
-      zero += (m == 0);
+  using Draw = std::uint64_t (*)(std::uint64_t, double, core::Xoshiro256ss&);
+  for (Draw draw : {Draw(&knn::detail::binomial_by_skips_batched), Draw(&knn::detail::binomial_by_inversion)}) {
+    for (auto [N, a] : std::vector<std::pair<std::uint64_t, double>>{
+             {1, 0.7}, {5, 0.3}, {40, 0.05}, {65000, 0.0013}, {300, 2.0}, {2000, 0.5}, {30, 0.001}}) {
+      const double p = -std::expm1(-a);
+      std::map<std::uint64_t, double> freq;
+      double sum = 0;
+      for (std::size_t t = 0; t < draws; ++t) {
+        const std::uint64_t m = draw(N, a, rng);
+        REQUIRE(m <= N);
+        sum += double(m);
+        freq[m] += 1.0 / draws;
+      }
+      CAPTURE(N, a, sum / draws, N * p);
+      CHECK(std::fabs(sum / draws - double(N) * p) <= hoeffding(double(N), draws));
+      if (a * double(N) <= 700) {  // the exact law: L1 distance over all outcomes
+        long double P = std::exp(-static_cast<long double>(a) * N), l1d = 0;
+        const long double odds = std::expm1(static_cast<long double>(a));
+        std::size_t outcomes = 0;
+        for (std::uint64_t j = 0; j <= N; ++j) {
+          const double f = freq.count(j) ? freq[j] : 0.0;
+          l1d += std::fabs(static_cast<long double>(f) - P);
+          outcomes += (P > 1e-12L || f > 0);
+          P *= static_cast<long double>(N - j) / (j + 1) * odds;
+        }
+        CAPTURE(double(l1d), outcomes);
+        CHECK(double(l1d) <= l1_threshold(outcomes, draws) + 1e-6);
+      }
     }
-    CAPTURE(N, a, sum / draws, N * p, zero / draws);
-    CHECK(std::fabs(sum / draws - double(N) * p) <= hoeffding(double(N), draws));
-    CHECK(std::fabs(zero / draws - std::exp(-a * double(N))) <= hoeffding(1, draws));
+    CHECK(draw(7, INFINITY, rng) == 7);
+    CHECK(draw(7, 0.0, rng) == 0);
+    CHECK(draw(0, 1.0, rng) == 0);
   }
-  CHECK(knn::detail::binomial_by_skips_batched(7, INFINITY, rng) == 7);
-  CHECK(knn::detail::binomial_by_skips_batched(7, 0.0, rng) == 0);
-  CHECK(knn::detail::binomial_by_skips_batched(0, 1.0, rng) == 0);
 }

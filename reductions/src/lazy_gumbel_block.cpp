@@ -198,11 +198,37 @@ std::uint64_t binomial_skips_batched(std::uint64_t N, double a, Rng& rng) {
 #endif
 }
 
+// Binomial(N, p), p = 1 - e^{-a}, by inversion: P(0) = (1 - p)^N = e^{-a N}, P(k + 1) = P(k) (N - k) /
+// (k + 1) * (e^a - 1) (the odds p / (1 - p) = expm1(a)), k = the first index whose running sum F(k)
+// reaches U ~ Uniform(0, 1). One uniform and two exponentials per draw, ~E[m] multiplications; the
+// same law as the skips. Used while e^{-a N} stays a normal double (a N <= 700), else the skips.
+template <class Rng>
+std::uint64_t binomial_inversion(std::uint64_t N, double a, Rng& rng) {
+  if (N == 0 || !(a > 0)) return 0;
+  if (std::isinf(a)) return N;
+  const double aN = a * static_cast<double>(N);
+  if (!(aN <= 700)) return binomial_skips_batched(N, a, rng);
+  const double odds = std::expm1(a);
+  double P = std::exp(-aN), F = P;
+  double u;
+  if constexpr (requires { rng.uniform(); }) u = rng.uniform(); else u = detail::uniform_open01(rng);
+  std::uint64_t k = 0;
+  while (u > F && k < N) {
+    P *= static_cast<double>(N - k) / static_cast<double>(k + 1) * odds;
+    ++k;
+    F += P;
+  }
+  return k;
+}
+
 }  // namespace
 
 namespace detail {
 std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng) {
   return binomial_skips_batched(N, a, rng);
+}
+std::uint64_t binomial_by_inversion(std::uint64_t N, double a, core::Xoshiro256ss& rng) {
+  return binomial_inversion(N, a, rng);
 }
 }  // namespace detail
 
@@ -381,7 +407,7 @@ void LazyGumbelBlockSampler::sample(std::span<const LazyGumbelBlockRow> rows, st
       if (variant == LazyGumbelVariant::b_off_by_one) B += 1;
       const double a = std::exp(-B);
       p[r] = -std::expm1(-a);
-      m[r] = binomial_skips_batched(st.tail_n, a, lrng);
+      m[r] = binomial_inversion(st.tail_n, a, lrng);
       if (stats) {
         stats->samples += 1;
         stats->tail_draws += m[r];

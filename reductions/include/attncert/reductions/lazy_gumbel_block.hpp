@@ -8,9 +8,11 @@
 // admissible j outside S_r has s_r(j) <= min_{S_r} s_r + c_r), and scores s_r(j) from the caller's
 // bulk score function. For t = 0..ell-1 in turn:
 //   1. per row, the head as LazyGumbelHead: J ~ softmax(s_r on S_r) (inverse CDF), M = log Z_S + G,
-//      G ~ Gumbel(0, 1); B = M - S_min - c_r, a = e^{-B}, p = -expm1(-a); m_r ~ Binomial(n_r - k_r, p)
-//      by geometric skips floor(E / a), E ~ Exp(1), exactly as LazyGumbelTopK::finish (the same
-//      law; the exponentials are drawn 8 at a time with vectorised logarithms, unused ones dropped).
+//      G ~ Gumbel(0, 1); B = M - S_min - c_r, a = e^{-B}, p = -expm1(-a); m_r ~ Binomial(n_r - k_r, p),
+//      the law of LazyGumbelTopK::finish, drawn by inversion of the CDF (P(0) = (1 - p)^N = e^{-aN},
+//      P(k + 1) = P(k) (N - k) / (k + 1) expm1(a): one uniform, no logarithm per success), or by
+//      LazyGumbelTopK's geometric skips floor(E / a), E ~ Exp(1), 8 exponentials at a time with
+//      vectorised logarithms, when e^{-aN} is below the normal doubles (a N > 700).
 //   2. ONE random sequence x_1, x_2, ... of distinct keys, uniform without replacement from [0, N),
 //      N = max_r n_r (uniform draws, repeats rejected with a hash set), drawn lazily until every row
 //      r has seen m_r *admissible* elements (x < n_r and x not in S_r). Row r's tail T_r is its first
@@ -154,6 +156,9 @@ void log1p_batch(const double* in, double* out, std::size_t n);
 void exp_batch(const double* in, double* out, std::size_t n);
 // Binomial(N, 1 - e^{-a}) by geometric skips (binomial_by_skips' law), exponentials 8 at a time.
 std::uint64_t binomial_by_skips_batched(std::uint64_t N, double a, core::Xoshiro256ss& rng);
+// The same law by inversion of the CDF (P(k + 1) = P(k) (N - k) / (k + 1) (e^a - 1) from P(0) = e^{-aN});
+// the skips when e^{-aN} would not be a normal double.
+std::uint64_t binomial_by_inversion(std::uint64_t N, double a, core::Xoshiro256ss& rng);
 bool vector_log_built();  // true when log_batch uses libmvec
 }  // namespace detail
 
