@@ -14,9 +14,9 @@
 //      LazyGumbelTopK's geometric skips floor(E / a), E ~ Exp(1), 8 exponentials at a time with
 //      vectorised logarithms, when e^{-aN} is below the normal doubles (a N > 700).
 //   2. ONE random sequence x_1, x_2, ... of distinct keys, uniform without replacement from [0, N),
-//      N = max_r n_r (uniform draws, repeats rejected with a hash set), drawn lazily until every row
-//      r has seen m_r *admissible* elements (x < n_r and x not in S_r). Row r's tail T_r is its first
-//      m_r admissible elements.
+//      N = max n_r over the rows that use it (uniform draws, repeats rejected with a hash set; any
+//      N >= every such n_r would do), drawn lazily until every such row r has seen m_r *admissible*
+//      elements (x < n_r and x not in S_r). Row r's tail T_r is its first m_r admissible elements.
 //   3. each row's tail keys are scored by the caller's score function (the head scores come from
 //      the same function); the rows' tails are mostly the same keys, so these reads hit the cache.
 //   4. per (row, tail key): X = -log1p(-V p_r), V ~ Uniform(0, 1), v = s_r(j) - log X (a Gumbel
