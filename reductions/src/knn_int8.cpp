@@ -179,7 +179,7 @@ struct Buffer {
   }
 #endif
   // The first keys: the s^ of keys 0..n0-1 (all of them admissible), m admissible keys in all.
-  // When they are not all, the threshold starts at the (1.75 k ns / m)-th best of the first ns
+  // When they are all, the threshold is t - 2E from their k-th best at once. Otherwise it starts at the (1.75 k ns / m)-th best of the first ns
   // minus 2E (a guess, used when that rank is at least 48, verified by finish()); the keys reaching
   // the threshold are pushed. ns is enough for rank 48 where n0 allows: 1.75 times the expected
   // k ns / m keys above the real k-th best, so the guess is too high (and the query redone) with
@@ -187,7 +187,10 @@ struct Buffer {
   void seed(const float* first, std::size_t n0, std::size_t k, std::size_t m, std::vector<float>& tmp) {
     const std::size_t ns = std::clamp<std::size_t>((48 * 4 * m + 7 * k - 1) / (7 * k) + 1, 512, n0);  // rounded up: rank >= 48
     const std::size_t r = m > n0 ? 7 * k * ns / (4 * m) : 0;
-    if (r >= 48) {
+    if (m <= n0 && n0 > k) {  // all admissible keys are here: t itself, the final threshold at once
+      const float t = rth_largest(first, n0, k, tmp);
+      thr = std::nextafter(static_cast<float>(double(t) - twoE), -std::numeric_limits<float>::infinity());
+    } else if (r >= 48) {
       guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, tmp)) - twoE),
                                -std::numeric_limits<float>::infinity());
       thr = guessed;
