@@ -9,15 +9,16 @@
 //   --mode forward (defaults n = 8000, k = round(sqrt n), index brute): the whole kNN forward (top-k +
 //     softmax over the top-k) with the index build included, against exact float32 attention.
 // Times are medians over --reps runs. Inputs: entries uniform in [-sqrt 3, sqrt 3], scale 1/sqrt(d).
-// Usage: knn_forward [--mode sample|forward] [--n N] [--d D] [--k K] [--ell L] [--index brute|flat|hnsw|ivf]
+// Usage: knn_forward [--mode sample|forward] [--n N] [--d D] [--k K] [--ell L] [--index brute|brute-int8|flat|hnsw|ivf]
 //                    [--reps R] [--threads T] [--seed S] [--hnsw-m M] [--ef-construction E] [--ef-search E]
-//                    [--causal-block B] [--recall] [--faiss-search]
+//                    [--causal-block B] [--recall] [--faiss-search] [--float-search]
 //                    [--samplers block,per-query,old] [--per-query-sampler] [--old-sampler] [--block-rows R]
 // Samplers: block (default; LazyGumbelBlockSampler with DenseDotScorer, R = --block-rows queries per
 // block, default 64); per-query (LazyGumbelHead: scores once per query, one categorical draw and one
 // Gumbel per sample, tail per query); old (k Gumbels per sample, LazyGumbelTopK::sample via
 // lazy_gumbel_sample). --per-query-sampler and --old-sampler add that sampler to the list.
 // --faiss-search: causal HNSW searched by FAISS's IndexHNSW::search instead of the index layer's beam search.
+// --float-search: the index layer's HNSW beam search by float scores instead of 8-bit key codes.
 #include <omp.h>
 #include <sys/mman.h>
 
@@ -92,7 +93,7 @@ double mae(const Floats& a, const Floats& b) {
 int main(int argc, char** argv) {
   std::string mode = "sample", index = "";
   long n = 0, d = 64, k = 0, ell = 16, reps = 3, threads = 2, seed = 1, hnsw_m = 32, efc = 64, efs = 0, cblock = 1024;
-  bool recall = false, faiss_search = false;
+  bool recall = false, faiss_search = false, float_search = false;
   long block_rows = 64;
   bool explicit_samplers = false;
   std::vector<std::string> samplers;  // block, per-query, old
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
       }
     } else if (f == "--block-rows") num(block_rows);
     else if (f == "--faiss-search") faiss_search = true;
+    else if (f == "--float-search") float_search = true;
     else usage(("unknown option " + f).c_str());
   }
   if (mode != "sample" && mode != "forward") usage("--mode must be sample or forward");
@@ -169,11 +171,12 @@ int main(int argc, char** argv) {
   io.hnsw_ef_search = int(efs);
   io.causal_block = std::size_t(cblock);
   io.hnsw_faiss_search = faiss_search;
+  io.hnsw_int8_search = !float_search;
   std::printf("# knn_forward --mode %s --n %ld --d %ld --k %ld --index %s --reps %ld --threads %ld%s%s\n", mode.c_str(), n, d, k,
               index.c_str(), reps, threads, mode == "sample" ? (" --ell " + std::to_string(ell)).c_str() : "",
               kind == IndexKind::faiss_hnsw ? (" --hnsw-m " + std::to_string(hnsw_m) + " --ef-construction " + std::to_string(efc) +
                                                  " --ef-search " + std::to_string(std::max<long>({efs, k, 16})) +
-                                                 (faiss_search ? " --faiss-search" : " (own beam search)")).c_str() : "");
+                                                 (faiss_search ? " --faiss-search" : float_search ? " (own beam search, float scores)" : " (own beam search, 8-bit codes)")).c_str() : "");
   std::printf("# causal, scale 1/sqrt(d), entries uniform in [-sqrt3, sqrt3], BLAS %s, FAISS %s\n", attention_uses_blas() ? "yes" : "no",
               faiss_available() ? "yes" : "no");
 

@@ -72,19 +72,17 @@ void log1p_batch(const double* in, double* out, std::size_t n) {
 
 namespace {
 
-// xoshiro256** (core::Xoshiro256ss's algorithm) inlined, its state taken from four outputs of the
-// caller's generator: the hot loops draw ~200 numbers per sample, and an out-of-line next() per
-// number cost more than the numbers. The law of the samples does not depend on the generator.
-// Bulk uniforms (uniforms()) come from 8 such generators in the lanes of AVX-512 registers where
-// AVX-512DQ is built (each lane's state also from the caller's generator), else from this one.
+// A stream of its own seeded from the caller's generator (core::Xoshiro256ss, whose next() is
+// inline: the hot loops draw ~200 numbers per sample). The law of the samples does not depend on
+// the generator. Bulk uniforms (uniforms()) come from 8 xoshiro256** generators in the lanes of
+// AVX-512 registers where AVX-512DQ is built (each lane's state from the caller's generator), else
+// from the scalar stream.
 struct LocalRng {
-  std::uint64_t s[4];
+  core::Xoshiro256ss gen;
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
   __m512i v[4];
 #endif
-  explicit LocalRng(core::Xoshiro256ss& g) {
-    for (auto& x : s) x = g.next();
-    if (!(s[0] | s[1] | s[2] | s[3])) s[0] = 1;  // the all-zero state is excluded
+  explicit LocalRng(core::Xoshiro256ss& g) : gen(g.next()) {
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
     alignas(64) std::uint64_t lanes[4][8];
     for (auto& w : lanes)
@@ -116,17 +114,7 @@ struct LocalRng {
     for (std::size_t i = 0; i < (n + 7) / 8 * 8; ++i) out[i] = uniform();
 #endif
   }
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-  }
+  std::uint64_t next() { return gen.next(); }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 + 0x1.0p-54; }  // (0, 1), as uniform_open01
   // Uniform in [0, bound), bound >= 1, without modulo bias: Lemire's multiply-shift with rejection
   // (the high word of x * bound; a low word below 2^64 mod bound is rejected), so a division is

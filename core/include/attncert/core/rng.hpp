@@ -25,7 +25,18 @@ inline constexpr int kSignsVersion = 1;
 class Xoshiro256ss {
  public:
   explicit Xoshiro256ss(std::uint64_t seed);
-  std::uint64_t next();
+  // Inline: samplers draw hundreds of numbers per sample in their hot loops.
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   std::uint64_t operator()() { return next(); }
   // Uniform integer in [0, bound) by rejection (no modulo bias); bound >= 1.
   std::uint64_t below(std::uint64_t bound);
@@ -34,6 +45,7 @@ class Xoshiro256ss {
   static constexpr std::uint64_t max() { return ~std::uint64_t{0}; }
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
 };
 
