@@ -267,6 +267,15 @@ TEST_CASE("brute-int8 top-k stays exact on rows of very different scales, zero r
     opt.threads = 2;
     check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt), Q, K, n, d, k, causal);
   }
+  // Rows outside the 8-bit path's range (a subnormal key, a key near 2^60) go to float brute force:
+  // still exact.
+  CHECK(detail::int8_applicable(Q.data(), K.data(), n, n, d));
+  for (float extreme : {1e-40f, 1e18f}) {
+    auto K3 = K;
+    for (std::size_t l = 0; l < d; ++l) K3[3 * d + l] = extreme * float(l + 1);
+    CHECK(!detail::int8_applicable(Q.data(), K3.data(), n, n, d));
+    check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K3.data(), n, n, d, k, true), Q, K3, n, d, k, true);
+  }
 }
 
 TEST_CASE("brute-int8 top-k: the threshold guessed from the first keys is checked, and a wrong guess redone",

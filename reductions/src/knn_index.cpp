@@ -189,7 +189,10 @@ TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq, std::
            bool causal, const IndexOptions& opt) {
   check_inputs(Q, K, nq, nk, d, k, causal);
   if (kind == IndexKind::brute) return brute_top_k(Q, K, nq, nk, d, k, causal, opt);
-  if (kind == IndexKind::brute_int8) return detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, rounding_slack(Q, K, nq, nk, d));
+  if (kind == IndexKind::brute_int8) {
+    if (!detail::int8_applicable(Q, K, nq, nk, d)) return brute_top_k(Q, K, nq, nk, d, k, causal, opt);
+    return detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, rounding_slack(Q, K, nq, nk, d));
+  }
   return detail::faiss_top_k(kind, Q, K, nq, nk, d, k, causal, opt);
 }
 

@@ -237,6 +237,19 @@ inline float rank_score(std::uint64_t key) {
 
 }  // namespace
 
+bool int8_applicable(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d) {
+  if (d > 65536) return false;  // |sum_l (c^k_l + 128) c^q_l| <= 255 * 127 d must stay below 2^31
+  auto rows_in_range = [&](const float* X, std::size_t rows) {
+    for (std::size_t i = 0; i < rows; ++i) {
+      float mx = 0;
+      for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(X[i * d + l]));
+      if (mx != 0 && !(mx >= 0x1p-40f && mx <= 0x1p40f)) return false;
+    }
+    return true;
+  };
+  return rows_in_range(Q, nq) && rows_in_range(K, nk);
+}
+
 TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
                 const IndexOptions& opt, double slack) {
   const auto t0 = Clock::now();

@@ -92,6 +92,10 @@ namespace detail {
 // survivors (knn_int8.cpp); `slack` is brute force's float-rounding slack for the same inputs.
 TopK int8_top_k(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d, std::size_t k,
                 bool causal, const IndexOptions& opt, double slack);
+// Whether the 8-bit path's error analysis covers these inputs: d <= 65536 (the integer sums stay
+// below 2^31) and every nonzero row's largest |entry| in [2^-40, 2^40] (no scale overflows, no
+// float score underflows or overflows). top_k falls back to float brute force otherwise.
+bool int8_applicable(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d);
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
 TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
                  std::size_t k, bool causal, const IndexOptions& opt);
