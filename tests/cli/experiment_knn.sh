@@ -48,6 +48,11 @@ expect 0 "wrote .*knn_speed.csv" -- "$A" experiment knn-speed --n-min 256 --n-ma
 [[ $(grep -c ",exact," "$T/s/knn_speed.csv") -eq 3 && $(grep -c ",knn,brute," "$T/s/knn_speed.csv") -eq 6 ]] &&
   passes=$((passes+1)) || { echo "FAIL: knn_speed.csv rows"; cat "$T/s/knn_speed.csv"; fails=$((fails+1)); }
 grep -q "^600,16,1,knn,brute,sqrt,24," "$T/s/knn_speed.csv" && passes=$((passes+1)) || { echo "FAIL: k = round(sqrt 600) = 24"; fails=$((fails+1)); }
+# brute-int8 is exact: its lists equal brute force's (recall 1 against it), at n past its first 8192 keys
+expect 0 "wrote" -- "$A" experiment knn-speed --n-min 9000 --n-max 9000 --d 16 --index brute,brute-int8 --out "$T/b" --quiet
+# (up to float rounding: brute force's GEMM and brute-int8's re-scoring may order near-ties differently)
+[[ $(awk -F, '$5 == "brute-int8" && $14 >= 0.9999 && $15 < 1e-4' "$T/b/knn_speed.csv" | wc -l) -eq 2 ]] &&
+  passes=$((passes+1)) || { echo "FAIL: brute-int8 is not exact"; cat "$T/b/knn_speed.csv"; fails=$((fails+1)); }
 if command -v gnuplot >/dev/null; then
   for f in "$T/e/knn_error.svg" "$T/e/knn_error.png" "$T/s/knn_speed.svg" "$T/s/knn_speed.png"; do
     [[ -s $f ]] && passes=$((passes+1)) || { echo "FAIL: no plot $f"; fails=$((fails+1)); }

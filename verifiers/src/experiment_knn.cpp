@@ -40,7 +40,7 @@ int experiment_main(int argc, const char* const* argv) {
   speed->add_option("--n-max", st->n_max, "largest n (default 16384; the paper's range goes to 65536)");
   speed->add_option("--d", st->d, "dimension (default 64)");
   speed->add_option("--index", st->index,
-                    std::string("indexes, comma-separated: brute,brute-int8,flat,hnsw,ivf (default brute") + (knn::faiss_available() ? ",hnsw)" : ")"));
+                    std::string("indexes, comma-separated: brute,brute-int8,flat,hnsw,ivf (default brute,brute-int8") + (knn::faiss_available() ? ",hnsw)" : ")"));
   speed->add_flag("--non-causal", st->non_causal, "every query sees every key (default: causal, j <= i)");
   speed->add_option("--hnsw-m", st->hnsw_m, "HNSW graph degree M (default 32)");
   speed->add_option("--ef-construction", st->ef_construction, "HNSW build beam (default 64)");

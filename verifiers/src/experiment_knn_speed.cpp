@@ -47,6 +47,7 @@ KnnSpeedResult knn_speed(const KnnSpeedOptions& o) {
   std::vector<knn::IndexKind> kinds = o.indexes;
   if (kinds.empty()) {
     kinds.push_back(knn::IndexKind::brute);
+    kinds.push_back(knn::IndexKind::brute_int8);
     if (knn::faiss_available()) kinds.push_back(knn::IndexKind::faiss_hnsw);
   }
   std::vector<std::uint64_t> ns;
