@@ -297,3 +297,32 @@ TEST_CASE("brute-int8 top-k: the threshold guessed from the first keys is checke
   for (bool causal : {false, true})
     check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt), Q, K, n, d, k, causal);
 }
+
+TEST_CASE("HNSW own search past 65536 keys (32-bit level-0 ids): admissible, distinct, sorted float scores",
+          "[knn][t6][faiss]") {
+  if (!faiss_available()) return;
+  std::mt19937_64 g(21);
+  const std::size_t n = 66000, d = 4, k = 4;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  IndexOptions opt;
+  opt.hnsw_m = 4;
+  opt.hnsw_ef_construction = 8;
+  opt.causal_block = 16384;
+  opt.threads = 2;
+  const TopK t = top_k(IndexKind::faiss_hnsw, Q.data(), K.data(), n, n, d, k, true, opt);
+  REQUIRE(t.queries() == n);
+  bool ok = true;
+  std::size_t beyond16 = 0;
+  for (std::size_t i = 0; i < n && ok; ++i) {
+    auto S = t.neighbours(i);
+    auto sc = t.scores(i);
+    ok = !S.empty() && S.size() <= std::min(k, i + 1);
+    for (std::size_t r = 0; r < S.size() && ok; ++r) {
+      ok = S[r] <= i && std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) < 1e-4 && (r == 0 || sc[r - 1] >= sc[r]);
+      for (std::size_t q = 0; q < r; ++q) ok = ok && S[q] != S[r];
+      beyond16 += S[r] >= 65536;
+    }
+  }
+  CHECK(ok);
+  CHECK(beyond16 > 0);  // keys past 16-bit ids are found
+}
