@@ -326,3 +326,67 @@ TEST_CASE("HNSW own search past 65536 keys (32-bit level-0 ids): admissible, dis
   CHECK(ok);
   CHECK(beyond16 > 0);  // keys past 16-bit ids are found
 }
+
+TEST_CASE("exact top-k slack covers subnormal products; inputs whose scores could overflow are rejected", "[knn][t6]") {
+  // Audit finding: q = 2^-70, k_j = 2^-70 (1 + j 2^-20): every float score is the same subnormal, so
+  // the lists cannot see the real order; the slack must cover it (d 2^-149).
+  const std::size_t nk = 64, d = 1;
+  std::vector<float> Q{std::ldexp(1.0f, -70)}, K(nk);
+  for (std::size_t j = 0; j < nk; ++j) K[j] = std::ldexp(1.0f, -70) * (1.0f + float(j) * std::ldexp(1.0f, -20));
+  for (IndexKind kind : {IndexKind::brute, IndexKind::brute_int8}) {
+    const TopK t = top_k(kind, Q.data(), K.data(), 1, nk, d, 1, false);
+    REQUIRE(t.slack.has_value());
+    const double best = double(Q[0]) * double(K[nk - 1]), got = double(Q[0]) * double(K[t.index[0]]);
+    CHECK(best - got <= *t.slack);
+  }
+  // max|q| max|k| = 2^128: float scores could be infinite.
+  std::vector<float> Qh{std::ldexp(1.0f, 64)}, Kh{std::ldexp(1.0f, 64), 1.0f};
+  for (IndexKind kind : {IndexKind::brute, IndexKind::brute_int8})
+    CHECK(param_of([&] { top_k(kind, Qh.data(), Kh.data(), 1, 2, 1, 1, false); }) == "keys");
+}
+
+TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's by almost 2E", "[knn][t6]") {
+  // Audit construction: key A (the real best) is quantised down by ~E and key B up by ~E, with
+  // 0 < s_A - s_B < E, so s^_B - s^_A is above E: a filter margin of E instead of 2E drops A.
+  const std::size_t d = 1025, h = (d - 1) / 2, nfill = 10;
+  std::mt19937_64 g(1);
+  bool found = false;
+  for (int attempt = 0; attempt < 2000 && !found; ++attempt) {
+    std::vector<float> q(d), A(d), B(d);
+    q[0] = A[0] = B[0] = 1;
+    for (std::size_t l = 1; l < d; ++l) {
+      const bool d1 = l <= h;
+      const long mq = std::uniform_int_distribution<long>(20, 62)(g), mk = std::uniform_int_distribution<long>(20, 62)(g);
+      q[l] = float((2 * mq + (d1 ? 0.5 : 1.5)) / 127.0);  // half-steps of the code grid
+      const float kd1 = float((2 * mk + 0.5) / 127.0), kd2 = float((2 * mk + 1.5) / 127.0);
+      A[l] = d1 ? kd1 : -kd2;
+      B[l] = d1 ? -kd1 : kd2;
+    }
+    auto real = [&](const std::vector<float>& k) { return dot(q.data(), k.data(), d); };
+    auto approx = [&](const std::vector<float>& k) {  // s^ with both scales 127 (every row's max is 1)
+      long v = 0;
+      for (std::size_t l = 0; l < d; ++l) v += std::lrint(q[l] * 127.0f) * std::lrint(k[l] * 127.0f);
+      return double(v) / (127.0 * 127.0);
+    };
+    double qhat = 0, l1A = 0, l1B = 0;
+    for (std::size_t l = 0; l < d; ++l) {
+      qhat += std::abs(double(std::lrint(q[l] * 127.0f))) / 127.0;
+      l1A += std::abs(double(A[l]));
+      l1B += std::abs(double(B[l]));
+    }
+    const double e = 0.5 / 127.0, E = e * std::max(l1A, l1B) + qhat * e;
+    const double gap = real(A) - real(B);
+    if (!(gap > 0.1 * E && gap < 0.9 * E && approx(B) - approx(A) > 1.05 * E)) continue;
+    found = true;
+    std::vector<float> K((2 + nfill) * d);  // B first, then A, then low-scoring fillers
+    for (std::size_t l = 0; l < d; ++l) {
+      K[l] = B[l];
+      K[d + l] = A[l];
+    }
+    for (std::size_t j = 2; j < 2 + nfill; ++j)
+      for (std::size_t l = 0; l < d; ++l) K[j * d + l] = -q[l] * float(0.5 + 0.001 * double(j));
+    const TopK t = top_k(IndexKind::brute_int8, q.data(), K.data(), 1, 2 + nfill, d, 1, false);
+    CHECK(t.index[0] == 1);
+  }
+  CHECK(found);
+}

@@ -167,7 +167,7 @@ struct Int8Keys {
       const float* k = K + r * d;
       float mx = 0;
       for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(k[l]));
-      const float f = mx > 0 ? 127.0f / mx : 0.0f;
+      const float f = mx > 0 && std::isfinite(127.0f / mx) ? 127.0f / mx : 0.0f;  // a subnormal row: codes 0
       std::uint8_t* c = codes.data() + count * stride;
       for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::uint8_t>(std::lrint(k[l] * f) + 128);
       scale[count] = mx / 127.0f;
@@ -207,7 +207,7 @@ struct Int8Scorer {
   void set_query(const float* query) {
     float mx = 0;
     for (std::size_t l = 0; l < keys->d; ++l) mx = std::max(mx, std::abs(query[l]));
-    const float f = mx > 0 ? 127.0f / mx : 0.0f;
+    const float f = mx > 0 && std::isfinite(127.0f / mx) ? 127.0f / mx : 0.0f;  // a subnormal query: codes 0
     std::int32_t sum = 0;
     for (std::size_t l = 0; l < keys->d; ++l) {
       qc[l] = static_cast<std::int8_t>(std::lrint(query[l] * f));

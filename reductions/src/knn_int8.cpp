@@ -1,8 +1,9 @@
 // Exact top-k by 8-bit scores (index kind "brute-int8", knn_index.hpp): every admissible key is
 // scored in 8-bit integers (AVX-512 VNNI: 64 multiply-adds per instruction, against 16 for float32),
 // a rigorous bound on the quantisation error keeps every key that could belong to the top k, and the
-// survivors are re-scored by the float inner product. The result is the same exact top-k of float
-// scores as brute force, with the same rounding slack.
+// survivors are re-scored by the float inner product. The result is an exact top-k of float scores
+// with brute force's rounding slack (near ties may be ordered differently from brute force's GEMM
+// scores, which round differently).
 //
 // Quantisation (per row, queries and keys alike): f = 127 / max_l |x_l| (f = 0 for a zero row),
 // c_l = lrint(x_l f) in [-127, 127]; x^_l = c_l / f. Error per entry |x_l - x^_l| <= e(x) with
@@ -185,15 +186,20 @@ struct Buffer {
   // k ns / m keys above the real k-th best, so the guess is too high (and the query redone) with
   // probability about P[Poisson(27.4) >= 48] < 10^-4.
   void seed(const float* first, std::size_t n0, std::size_t k, std::size_t m, std::vector<float>& tmp) {
-    const std::size_t ns = std::clamp<std::size_t>((48 * 4 * m + 7 * k - 1) / (7 * k) + 1, 512, n0);  // rounded up: rank >= 48
-    const std::size_t r = m > n0 ? 7 * k * ns / (4 * m) : 0;
     if (m <= n0 && n0 > k) {  // all admissible keys are here: t itself, the final threshold at once
       const float t = rth_largest(first, n0, k, tmp);
       thr = std::nextafter(static_cast<float>(double(t) - twoE), -std::numeric_limits<float>::infinity());
-    } else if (r >= 48) {
-      guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, tmp)) - twoE),
-                               -std::numeric_limits<float>::infinity());
-      thr = guessed;
+    } else if (m > n0) {
+      // The sample: enough keys for rank >= 48 (rounded up), at least 512, at most n0; the guess
+      // only when the rank is within the sample (48 <= r <= ns).
+      const std::size_t want = (48 * 4 * m + 7 * k - 1) / (7 * k) + 1;
+      const std::size_t ns = std::min(n0, std::max<std::size_t>(want, 512));
+      const std::size_t r = 7 * k * ns / (4 * m);
+      if (r >= 48 && r <= ns) {
+        guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, tmp)) - twoE),
+                                 -std::numeric_limits<float>::infinity());
+        thr = guessed;
+      }
     }
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
     for (std::size_t j = 0; j < n0; j += 16) {

@@ -1,6 +1,7 @@
 // T6 kNN index layer: top-k keys by inner product (maximum inner product search) for each query,
 // by exact brute force (always available: float32 GEMM scores, or "brute-int8": 8-bit scores with a
-// rigorous quantisation-error filter and float re-scoring of the survivors, the same exact top-k) or
+// rigorous quantisation-error filter and float re-scoring of the survivors, an exact top-k with the
+// same slack; near ties may come out in another order than brute force's) or
 // a FAISS index (flat, HNSW, IVF; when the build found libfaiss-dev), behind one function. Proposal
 // side: scores are float32, nothing here is certified.
 //
@@ -34,9 +35,10 @@ struct IndexOptions {
   int hnsw_ef_search = 0;               // HNSW search beam; raised to at least max(k, 16)
   bool hnsw_faiss_search = false;       // causal HNSW: FAISS's IndexHNSW::search instead of the layer's own
                                         // beam search over FAISS's graph (knn_faiss.cpp, beam_search)
-  bool hnsw_int8_search = true;         // the layer's own search traverses level 0 by 8-bit key codes (one
-                                        // cache line per 64 dimensions) and re-ranks its ef results by
-                                        // float scores; false: float scores throughout
+  bool hnsw_int8_search = true;         // the layer's own (causal) search traverses level 0 by 8-bit key
+                                        // codes (one cache line per 64 dimensions) and re-ranks its ef
+                                        // results by float scores; false: float scores throughout.
+                                        // Non-causal HNSW uses FAISS's own search either way.
   std::size_t ivf_nlist = 0;            // IVF cells; 0: about 4 sqrt(n_keys), at most n_keys / 39
   std::size_t ivf_nprobe = 0;           // IVF cells probed per query; 0: max(1, nlist / 8)
   std::size_t causal_block = 1024;      // queries per causal block (FAISS); brute force uses its own tiles
@@ -51,9 +53,10 @@ struct TopK {
   std::vector<float> score;
   // exact: the top-k of the computed float scores, and `slack` bounds what float rounding can hide:
   // every admissible j outside S_i has <q_i,k_j> <= min_{j' in S_i} <q_i,k_j'> + slack for the real
-  // inner products of the float inputs (2 gamma_d max_i ||q_i|| max_j ||k_j||, gamma_d = d u/(1-d u),
-  // u = 2^-24). Not exact (FAISS): approximate, slack unknown (nullopt); the experiments measure the
-  // achieved slack and recall against brute force.
+  // inner products of the float inputs (2 gamma_d max_i ||q_i|| max_j ||k_j|| + d 2^-149, gamma_d =
+  // d u/(1-d u), u = 2^-24; the second term covers subnormal products; exact kinds reject inputs with
+  // max ||q|| max ||k|| >= 2^126, whose scores could overflow). Not exact (FAISS): approximate, slack
+  // unknown (nullopt); the experiments measure the achieved slack and recall against brute force.
   bool exact = false;
   std::optional<double> slack;
   double build_seconds = 0;   // index construction (training + adding keys); 0 for brute force
