@@ -267,15 +267,32 @@ TEST_CASE("brute-int8 top-k stays exact on rows of very different scales, zero r
     opt.threads = 2;
     check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt), Q, K, n, d, k, causal);
   }
-  // Rows outside the 8-bit path's range (a subnormal key, a key near 2^60) go to float brute force:
-  // still exact.
+  // A subnormal key is fine for the 8-bit path (the keys are quantised centred: k - mean); a key
+  // near 2^60 puts the centred rows out of its range, so float brute force answers: exact either way.
   CHECK(detail::int8_applicable(Q.data(), K.data(), n, n, d));
   for (float extreme : {1e-40f, 1e18f}) {
     auto K3 = K;
     for (std::size_t l = 0; l < d; ++l) K3[3 * d + l] = extreme * float(l + 1);
-    CHECK(!detail::int8_applicable(Q.data(), K3.data(), n, n, d));
+    CHECK(detail::int8_applicable(Q.data(), K3.data(), n, n, d) == (extreme < 1));
     check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K3.data(), n, n, d, k, true), Q, K3, n, d, k, true);
   }
+  // A subnormal query is out of range: float brute force.
+  auto Q3 = Q;
+  for (std::size_t l = 0; l < d; ++l) Q3[5 * d + l] = 1e-40f * float(l + 1);
+  CHECK(!detail::int8_applicable(Q3.data(), K.data(), n, n, d));
+  check_exact_lists(top_k(IndexKind::brute_int8, Q3.data(), K.data(), n, n, d, k, true), Q3, K, n, d, k, true);
+}
+
+TEST_CASE("brute-int8 stays exact on keys with a large common component (quantised centred)", "[knn][t6]") {
+  std::mt19937_64 g(14);
+  const std::size_t n = 9000, d = 16, k = 64;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t l = 0; l < d; ++l) K[j * d + l] += 20.0f + float(l);  // mean far from 0
+  IndexOptions opt;
+  opt.threads = 2;
+  for (bool causal : {false, true})
+    check_exact_lists(top_k(IndexKind::brute_int8, Q.data(), K.data(), n, n, d, k, causal, opt), Q, K, n, d, k, causal);
 }
 
 TEST_CASE("brute-int8 top-k: the threshold guessed from the first keys is checked, and a wrong guess redone",
@@ -346,46 +363,53 @@ TEST_CASE("exact top-k slack covers subnormal products; inputs whose scores coul
 }
 
 TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's by almost 2E", "[knn][t6]") {
-  // Audit construction: key A (the real best) is quantised down by ~E and key B up by ~E, with
-  // 0 < s_A - s_B < E, so s^_B - s^_A is above E: a filter margin of E instead of 2E drops A.
-  const std::size_t d = 1025, h = (d - 1) / 2, nfill = 10;
+  // Audit construction: every entry sits 0.49 of a code step off the grid, in the directions that
+  // make key A (the real best) quantise ~E low and key B ~E high, with 0 < s_A - s_B < E, so
+  // s^_B - s^_A is above E: a filter margin of E instead of 2E drops A. Row maxima are exactly 1
+  // (scales 127), and the keys are {B, A, -B, -A} (mean exactly 0: centring leaves them as built).
+  const std::size_t d = 1025, h = (d - 1) / 2;
   std::mt19937_64 g(1);
   bool found = false;
   for (int attempt = 0; attempt < 2000 && !found; ++attempt) {
     std::vector<float> q(d), A(d), B(d);
+    std::vector<long> qc(d), Ac(d), Bc(d);  // the codes the quantisation gives
     q[0] = A[0] = B[0] = 1;
+    qc[0] = Ac[0] = Bc[0] = 127;
     for (std::size_t l = 1; l < d; ++l) {
       const bool d1 = l <= h;
-      const long mq = std::uniform_int_distribution<long>(20, 62)(g), mk = std::uniform_int_distribution<long>(20, 62)(g);
-      q[l] = float((2 * mq + (d1 ? 0.5 : 1.5)) / 127.0);  // half-steps of the code grid
-      const float kd1 = float((2 * mk + 0.5) / 127.0), kd2 = float((2 * mk + 1.5) / 127.0);
-      A[l] = d1 ? kd1 : -kd2;
-      B[l] = d1 ? -kd1 : kd2;
+      const long a = std::uniform_int_distribution<long>(20, 120)(g), c = std::uniform_int_distribution<long>(20, 120)(g);
+      q[l] = float((double(a) + (d1 ? 0.49 : -0.49)) / 127.0);
+      A[l] = float((d1 ? double(c) + 0.49 : -double(c) + 0.49) / 127.0);
+      B[l] = float((d1 ? -double(c) - 0.49 : double(c) - 0.49) / 127.0);
+      qc[l] = a;
+      Ac[l] = d1 ? c : -c;
+      Bc[l] = d1 ? -c : c;
     }
     auto real = [&](const std::vector<float>& k) { return dot(q.data(), k.data(), d); };
-    auto approx = [&](const std::vector<float>& k) {  // s^ with both scales 127 (every row's max is 1)
+    auto approx = [&](const std::vector<long>& kc) {
       long v = 0;
-      for (std::size_t l = 0; l < d; ++l) v += std::lrint(q[l] * 127.0f) * std::lrint(k[l] * 127.0f);
+      for (std::size_t l = 0; l < d; ++l) v += qc[l] * kc[l];
       return double(v) / (127.0 * 127.0);
     };
     double qhat = 0, l1A = 0, l1B = 0;
     for (std::size_t l = 0; l < d; ++l) {
-      qhat += std::abs(double(std::lrint(q[l] * 127.0f))) / 127.0;
+      qhat += std::abs(double(qc[l])) / 127.0;
       l1A += std::abs(double(A[l]));
       l1B += std::abs(double(B[l]));
     }
     const double e = 0.5 / 127.0, E = e * std::max(l1A, l1B) + qhat * e;
     const double gap = real(A) - real(B);
-    if (!(gap > 0.1 * E && gap < 0.9 * E && approx(B) - approx(A) > 1.05 * E)) continue;
+    if (!(gap > 0.1 * E && gap < 0.9 * E && approx(Bc) - approx(Ac) > 1.05 * E)) continue;
     found = true;
-    std::vector<float> K((2 + nfill) * d);  // B first, then A, then low-scoring fillers
+    std::vector<float> K(4 * d);  // B first, then A, -B, -A
     for (std::size_t l = 0; l < d; ++l) {
       K[l] = B[l];
       K[d + l] = A[l];
+      K[2 * d + l] = -B[l];
+      K[3 * d + l] = -A[l];
     }
-    for (std::size_t j = 2; j < 2 + nfill; ++j)
-      for (std::size_t l = 0; l < d; ++l) K[j * d + l] = -q[l] * float(0.5 + 0.001 * double(j));
-    const TopK t = top_k(IndexKind::brute_int8, q.data(), K.data(), 1, 2 + nfill, d, 1, false);
+    const TopK t = top_k(IndexKind::brute_int8, q.data(), K.data(), 1, 4, d, 1, false);
+    INFO("gap/E " << gap / E << ", (s^_B - s^_A)/E " << (approx(Bc) - approx(Ac)) / E << ", attempt " << attempt);
     CHECK(t.index[0] == 1);
   }
   CHECK(found);

@@ -5,13 +5,21 @@
 // with brute force's rounding slack (near ties may be ordered differently from brute force's GEMM
 // scores, which round differently).
 //
-// Quantisation (per row, queries and keys alike): f = 127 / max_l |x_l| (f = 0 for a zero row),
-// c_l = lrint(x_l f) in [-127, 127]; x^_l = c_l / f. Error per entry |x_l - x^_l| <= e(x) with
-// e(x) = (1/2 + 127 * 2^-23) / f (the half unit of lrint plus the rounding of the float product
-// x_l f). For query q and key k, s = <q, k>, s^ = <q^, k^> = (sum_l c^q_l c^k_l) / (f_q f_k):
+// Centring: the keys are shifted by their mean mu (rounded to float) before quantisation. For one
+// query q, <q, k_j - mu> = <q, k_j> - <q, mu> differs from the real score by the same constant for
+// every key, so it ranks the keys exactly as the real scores do; keys that share a large common
+// component (as attention keys often do) then quantise with a small error instead of a large one.
+// Below, "k" is the centred key k - mu and s = <q, k - mu>; the float re-scoring uses the real keys.
+//
+// Quantisation (per row): f = 127 / max_l |x_l| (f = 0 for a zero row), c_l = lrint(x_l f) in
+// [-127, 127]; x^_l = c_l / f. Error per entry |x_l - x^_l| <= e(x) with e(x) = (1/2 + 127 * 2^-23)
+// / f (the half unit of lrint plus the rounding of x_l f: float for queries, double for the centred
+// keys, whose difference k_l - mu_l is exact in double or within 2^-53 relative). For query q and
+// key k, s = <q, k>, s^ = <q^, k^> = (sum_l c^q_l c^k_l) / (f_q f_k):
 //   |s - s^| <= sum_l |q_l - q^_l| |k_l| + |q^_l| |k_l - k^_l| <= e(q) ||k||_1 + ||q^||_1 e(k).
 // The bound used for query q over all keys is E(q) = e(q) max_k ||k||_1 + ||q^||_1 max_k e(k), plus
-// the rounding of s^ in float (the integer sum is exact; two float operations: relative 2^-22 of
+// the rounding of s^ in float (the integer sum is exact; its conversion, the two scale inverses
+// (one after rounding f_k to float) and two products: six roundings, bounded by 2^-21 relative of
 // |s^| <= ||q^||_1 max_k max_l |k^_l|), times 1 + 2^-10 for the double arithmetic of the bound.
 // Filter: a key is kept unless s^ < t - 2E, where t is the k-th largest s^ among the keys scored so
 // far (it only grows). A dropped key j has s_j <= s^_j + E < t - E <= s_j' for each of k keys j'
@@ -37,6 +45,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <new>
@@ -90,6 +99,42 @@ RowQuant quantise(const float* x, std::size_t d, std::int8_t* c, bool hat_l1) {
     r.err = (0.5 + 127.0 * 0x1p-23) / double(r.f);
     if (hat_l1) r.l1 = double(csum_abs) / double(r.f);
     r.maxhat = double(cmax) / double(r.f);
+  }
+  return r;
+}
+
+// The keys' mean, rounded to float (the shift that centres the keys; see the header comment).
+std::vector<float> key_mean(const float* K, std::size_t nk, std::size_t d) {
+  std::vector<double> sum(d, 0.0);
+  for (std::size_t j = 0; j < nk; ++j)
+    for (std::size_t l = 0; l < d; ++l) sum[l] += double(K[j * d + l]);
+  std::vector<float> mu(d);
+  for (std::size_t l = 0; l < d; ++l) mu[l] = static_cast<float>(sum[l] / double(nk));
+  return mu;
+}
+
+// A centred key x'_l = k_l - mu_l (computed in double: exact unless the exponents of k_l and mu_l
+// are more than 29 apart, else within 2^-53 relative), quantised like quantise() but in double:
+// f = 127 / max|x'|, c_l = lrint(x'_l f); |(k_l - mu_l) - c_l / f| <= (1/2 + 2^-40) / f, within e.
+RowQuant quantise_centred(const float* k, const float* mu, std::size_t d, std::int8_t* c, std::vector<double>& x) {
+  RowQuant r;
+  double mx = 0;
+  for (std::size_t l = 0; l < d; ++l) {
+    x[l] = double(k[l]) - double(mu[l]);
+    mx = std::max(mx, std::abs(x[l]));
+  }
+  const double f = mx > 0 ? 127.0 / mx : 0.0;
+  r.f = static_cast<float>(f);
+  std::int32_t cmax = 0;
+  for (std::size_t l = 0; l < d; ++l) {
+    c[l] = static_cast<std::int8_t>(std::clamp<long>(std::lrint(x[l] * f), -127, 127));
+    cmax = std::max(cmax, std::abs(std::int32_t(c[l])));
+    r.l1 += std::abs(x[l]);
+  }
+  if (f > 0) {
+    r.err = (0.5 + 127.0 * 0x1p-23) / f;
+    r.l1 *= 1 + 0x1p-40;
+    r.maxhat = double(cmax) / f;
   }
   return r;
 }
@@ -253,7 +298,14 @@ bool int8_applicable(const float* Q, const float* K, std::size_t nq, std::size_t
     }
     return true;
   };
-  return rows_in_range(Q, nq) && rows_in_range(K, nk);
+  if (!rows_in_range(Q, nq)) return false;
+  const std::vector<float> mu = key_mean(K, nk, d);  // the keys are quantised centred
+  for (std::size_t j = 0; j < nk; ++j) {
+    double mx = 0;
+    for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(double(K[j * d + l]) - double(mu[l])));
+    if (mx != 0 && !(mx >= 0x1p-40 && mx <= 0x1p40)) return false;
+  }
+  return true;
 }
 
 TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
@@ -274,9 +326,11 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
   std::vector<float> kinv(nblocks * kKeysPerBlock, 0.0f);
   double max_k_l1 = 0, max_k_err = 0, max_k_hat = 0;
   {
+    const std::vector<float> mu = key_mean(K, nk, d);
     std::vector<std::int8_t> c(d);
+    std::vector<double> x(d);
     for (std::size_t j = 0; j < nk; ++j) {
-      const RowQuant r = quantise(K + j * d, d, c.data(), false);
+      const RowQuant r = quantise_centred(K + j * d, mu.data(), d, c.data(), x);
       max_k_l1 = std::max(max_k_l1, r.l1);
       max_k_err = std::max(max_k_err, r.err);
       max_k_hat = std::max(max_k_hat, r.maxhat);
@@ -296,7 +350,7 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
     std::int32_t s = 0;
     for (std::size_t l = 0; l < d; ++l) s += qc[i * 4 * G + l];
     qbias[i] = 128 * s;
-    const double E = r.err * max_k_l1 + r.l1 * max_k_err + 0x1p-22 * r.l1 * max_k_hat * (1 + 0x1p-10);
+    const double E = r.err * max_k_l1 + r.l1 * max_k_err + 0x1p-21 * r.l1 * max_k_hat * (1 + 0x1p-10);
     twoE[i] = 2 * E * (1 + 0x1p-10);
   }
 
