@@ -38,35 +38,28 @@ namespace detail {
 
 bool vector_log_built() { return ATTNCERT_LOG_WIDTH > 1; }
 
-void log_batch(const double* in, double* out, std::size_t n) {
-  std::size_t i = 0;
+// log_batch, exp_batch, log1p_batch: out[i] = f(in[i]) for i < n, by libmvec's vector variant of f
+// where built (8 or 4 lanes), the rest by std::f. One definition for the three functions.
 #if ATTNCERT_LOG_WIDTH == 8
-  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _ZGVeN8v_log(_mm512_loadu_pd(in + i)));
+#define ATTNCERT_VECTOR_LOOP(f) \
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _ZGVeN8v_##f(_mm512_loadu_pd(in + i)));
 #elif ATTNCERT_LOG_WIDTH == 4
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_log(_mm256_loadu_pd(in + i)));
+#define ATTNCERT_VECTOR_LOOP(f) \
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_##f(_mm256_loadu_pd(in + i)));
+#else
+#define ATTNCERT_VECTOR_LOOP(f)
 #endif
-  for (; i < n; ++i) out[i] = std::log(in[i]);
-}
-
-void exp_batch(const double* in, double* out, std::size_t n) {
-  std::size_t i = 0;
-#if ATTNCERT_LOG_WIDTH == 8
-  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _ZGVeN8v_exp(_mm512_loadu_pd(in + i)));
-#elif ATTNCERT_LOG_WIDTH == 4
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_exp(_mm256_loadu_pd(in + i)));
-#endif
-  for (; i < n; ++i) out[i] = std::exp(in[i]);
-}
-
-void log1p_batch(const double* in, double* out, std::size_t n) {
-  std::size_t i = 0;
-#if ATTNCERT_LOG_WIDTH == 8
-  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _ZGVeN8v_log1p(_mm512_loadu_pd(in + i)));
-#elif ATTNCERT_LOG_WIDTH == 4
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_log1p(_mm256_loadu_pd(in + i)));
-#endif
-  for (; i < n; ++i) out[i] = std::log1p(in[i]);
-}
+#define ATTNCERT_BATCH(f)                                           \
+  void f##_batch(const double* in, double* out, std::size_t n) {    \
+    std::size_t i = 0;                                              \
+    ATTNCERT_VECTOR_LOOP(f)                                         \
+    for (; i < n; ++i) out[i] = std::f(in[i]);                      \
+  }
+ATTNCERT_BATCH(log)
+ATTNCERT_BATCH(exp)
+ATTNCERT_BATCH(log1p)
+#undef ATTNCERT_BATCH
+#undef ATTNCERT_VECTOR_LOOP
 
 }  // namespace detail
 
