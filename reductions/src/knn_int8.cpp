@@ -133,7 +133,7 @@ RowQuant quantise_centred(const float* k, const float* mu, std::size_t d, std::i
   }
   if (f > 0) {
     r.err = (0.5 + 127.0 * 0x1p-23) / f;
-    r.l1 *= 1 + 0x1p-40;
+    r.l1 *= 1 + double(d + 1) * 0x1p-52;  // the rounding of the d differences and the d-term sum
     r.maxhat = double(cmax) / f;
   }
   return r;

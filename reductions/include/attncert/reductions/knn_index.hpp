@@ -96,7 +96,8 @@ namespace detail {
 TopK int8_top_k(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d, std::size_t k,
                 bool causal, const IndexOptions& opt, double slack);
 // Whether the 8-bit path's error analysis covers these inputs: d <= 65536 (the integer sums stay
-// below 2^31) and every nonzero row's largest |entry| in [2^-40, 2^40] (no scale overflows, no
+// below 2^31), every nonzero query row's largest |entry| and every nonzero centred key row's
+// largest |k_l - mu_l| (mu: the keys' mean, as quantised) in [2^-40, 2^40] (no scale overflows, no
 // float score underflows or overflows). top_k falls back to float brute force otherwise.
 bool int8_applicable(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d);
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
