@@ -27,6 +27,7 @@
 
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/knn_index.hpp"
+#include "knn_simd.hpp"
 
 #ifdef ATTNCERT_HAVE_FAISS
 #include <faiss/IndexFlat.h>
@@ -70,14 +71,9 @@ struct OmpThreads {
 
 // Debian's FAISS 1.7.3 is built with its portable distance code (fvec_inner_product_ref, no SIMD),
 // which made HNSW search several times slower than it needs to be. The HNSW graph therefore sits on
-// this flat storage, whose distance computer is a loop the compiler vectorises for this target;
-// everything else (graph, search, add) is FAISS's own.
-inline float dot(const float* a, const float* b, std::size_t d) {
-  float s = 0;
-#pragma omp simd reduction(+ : s)
-  for (std::size_t l = 0; l < d; ++l) s += a[l] * b[l];
-  return s;
-}
+// this flat storage, whose distance computer is fdot (knn_simd.hpp), a loop the compiler
+// vectorises for this target; everything else (graph, search, add) is FAISS's own.
+inline float dot(const float* a, const float* b, std::size_t d) { return fdot(a, b, d); }
 
 // Distance evaluations of query-to-key distances, summed over threads when each computer is deleted
 // (FAISS 1.7.3's hnsw_stats are not filled by IndexHNSW::search).
@@ -164,13 +160,10 @@ struct Int8Keys {
   const std::uint8_t* row(std::size_t j) const { return codes.data() + j * stride; }
   void add(const float* K, std::size_t rows) {
     for (std::size_t r = 0; r < rows; ++r, ++count) {
-      const float* k = K + r * d;
-      float mx = 0;
-      for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(k[l]));
-      const float f = mx > 0 && std::isfinite(127.0f / mx) ? 127.0f / mx : 0.0f;  // a subnormal row: codes 0
       std::uint8_t* c = codes.data() + count * stride;
-      for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::uint8_t>(std::lrint(k[l] * f) + 128);
-      scale[count] = mx / 127.0f;
+      const RowScale rs = quantise_row(K + r * d, d, reinterpret_cast<std::int8_t*>(c));
+      for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::uint8_t>(static_cast<std::int8_t>(c[l]) + 128);
+      scale[count] = rs.mx / 127.0f;
     }
   }
 };
@@ -192,10 +185,7 @@ struct FloatScorer {
   static constexpr bool rerank = false;
   void set_query(const float* query) { q = query; }
   float operator()(std::int32_t v) const { return dot(q, X + std::size_t(v) * d, d); }
-  void prefetch(std::int32_t v) const {
-    const char* p = reinterpret_cast<const char*>(X + std::size_t(v) * d);
-    for (std::size_t b = 0; b < d * sizeof(float); b += 64) __builtin_prefetch(p + b);
-  }
+  void prefetch(std::int32_t v) const { prefetch_bytes(X + std::size_t(v) * d, d * sizeof(float)); }
 };
 
 struct Int8Scorer {
@@ -205,23 +195,15 @@ struct Int8Scorer {
   static constexpr bool rerank = true;
   explicit Int8Scorer(const Int8Keys& k) : keys(&k), qc(k.stride, 0) {}
   void set_query(const float* query) {
-    float mx = 0;
-    for (std::size_t l = 0; l < keys->d; ++l) mx = std::max(mx, std::abs(query[l]));
-    const float f = mx > 0 && std::isfinite(127.0f / mx) ? 127.0f / mx : 0.0f;  // a subnormal query: codes 0
+    quantise_row(query, keys->d, qc.data());
     std::int32_t sum = 0;
-    for (std::size_t l = 0; l < keys->d; ++l) {
-      qc[l] = static_cast<std::int8_t>(std::lrint(query[l] * f));
-      sum += qc[l];
-    }
+    for (std::size_t l = 0; l < keys->d; ++l) sum += qc[l];
     bias = 128 * sum;
   }
   float operator()(std::int32_t v) const {
     return static_cast<float>(dot_u8s8(keys->row(std::size_t(v)), qc.data(), keys->stride) - bias) * keys->scale[std::size_t(v)];
   }
-  void prefetch(std::int32_t v) const {
-    const char* p = reinterpret_cast<const char*>(keys->row(std::size_t(v)));
-    for (std::size_t b = 0; b < keys->stride; b += 64) __builtin_prefetch(p + b);
-  }
+  void prefetch(std::int32_t v) const { prefetch_bytes(keys->row(std::size_t(v)), keys->stride); }
 };
 
 // FAISS's level-0 neighbour lists copied into a fixed stride of 2M ids per node, with 16-bit ids
@@ -329,10 +311,8 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       return was;
     };
     auto row = [&](std::int32_t v) { return X + std::size_t(v) * d; };
-    auto prefetch_row = [&](std::int32_t v) {
-      const char* p = reinterpret_cast<const char*>(row(v));
-      for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
-    };
+    auto prefetch_row = [&](std::int32_t v) { prefetch_bytes(row(v), d * sizeof(float)); };
+    auto prefetch_list = [&](std::size_t v) { prefetch_bytes(level0.list(v), level0.deg * sizeof(Id)); };
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t r = 0; r < rows; ++r) {
       const float* q = Q + r * d;
@@ -376,17 +356,11 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
           nbatch += !seen(v);
         }
         for (std::size_t t = 0; t < nbatch; ++t) scorer.prefetch(batch[t]);
-        if (const std::size_t nx = pool.next(); nx < pool.size) {  // the likely next node: its neighbour list
-          const char* p = reinterpret_cast<const char*>(level0.list(pool.e[nx].id));
-          for (std::size_t o = 0; o < level0.deg * sizeof(Id); o += 64) __builtin_prefetch(p + o);
-        }
+        if (const std::size_t nx = pool.next(); nx < pool.size) prefetch_list(pool.e[nx].id);  // the likely next node's list
         total += nbatch;
         for (std::size_t t = 0; t < nbatch; ++t) bscore[t] = scorer(batch[t]);
         for (std::size_t t = 0; t < nbatch; ++t)
-          if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) {  // likely expanded later: its list
-            const char* p = reinterpret_cast<const char*>(level0.list(std::size_t(batch[t])));
-            for (std::size_t o = 0; o < level0.deg * sizeof(Id); o += 64) __builtin_prefetch(p + o);
-          }
+          if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) prefetch_list(std::size_t(batch[t]));  // likely expanded later
       }
       top.clear();
       for (std::size_t t = 0; t < pool.size; ++t) top.emplace_back(pool.e[t].score, std::int32_t(pool.e[t].id & ~Pool::expanded));
@@ -499,10 +473,13 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
   const bool own_search = kind == IndexKind::faiss_hnsw && !opt.hnsw_faiss_search;
   Level0<std::uint16_t> level0_16;  // the level-0 lists for the own search (16-bit ids up to 65536 keys)
   Level0<std::uint32_t> level0_32;
+  auto with_level0 = [&](auto&& f) {  // f on the one of the two this index uses
+    if (nk <= 65536) f(level0_16); else f(level0_32);
+  };
   std::optional<Int8Keys> int8;  // 8-bit codes for the level-0 traversal (built with the index)
   if (own_search) {  // reserved for all keys (no reallocation while the index grows)
     const std::size_t deg = static_cast<std::size_t>(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw.nb_neighbors(0));
-    if (nk <= 65536) level0_16.nbr.reserve(nk * deg); else level0_32.nbr.reserve(nk * deg);
+    with_level0([&](auto& level0) { level0.nbr.reserve(nk * deg); });
   }
   if (own_search && opt.hnsw_int8_search) {
     t0 = Clock::now();
@@ -527,7 +504,7 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
             beam_search(h, level0, [&] { return FloatScorer{static_cast<const faiss::IndexFlat*>(h.storage)->get_xb(), d}; },
                         Q + b0 * d, rows, d, kk, b.ef_search, nthreads, dist.data(), labels.data(), out.search_distance_evals);
         };
-        if (nk <= 65536) run(level0_16); else run(level0_32);
+        with_level0(run);
       } else {
         query_distance_evals = 0;
         b.index->search(static_cast<faiss::Index::idx_t>(rows), Q + b0 * d, static_cast<faiss::Index::idx_t>(kk), dist.data(), labels.data());
@@ -552,8 +529,7 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
     b.index->add(static_cast<faiss::Index::idx_t>(rows), K + b0 * d);
     if (int8) int8->add(K + b0 * d, rows);
     if (own_search) {
-      if (nk <= 65536) level0_16.refresh(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw, b1);
-      else level0_32.refresh(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw, b1);
+      with_level0([&](auto& level0) { level0.refresh(static_cast<const faiss::IndexHNSW&>(*b.index).hnsw, b1); });
     }
     out.build_seconds += since(t0);
   }

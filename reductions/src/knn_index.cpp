@@ -156,12 +156,13 @@ void select_row(const float* s, std::size_t m, std::size_t k, std::vector<std::p
   }
 }
 
+// `slack`: rounding_slack of the same inputs.
 TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
-                 const IndexOptions& opt) {
+                 const IndexOptions& opt, double slack) {
   auto t0 = Clock::now();
   TopK out;
   out.exact = true;
-  out.slack = rounding_slack(Q, K, nq, nk, d);
+  out.slack = slack;
   out.offset.assign(nq + 1, 0);
   for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
   out.index.resize(out.offset[nq]);
@@ -195,10 +196,11 @@ TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk,
 TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k,
            bool causal, const IndexOptions& opt) {
   check_inputs(Q, K, nq, nk, d, k, causal);
-  if (kind == IndexKind::brute) return brute_top_k(Q, K, nq, nk, d, k, causal, opt);
-  if (kind == IndexKind::brute_int8) {
-    if (!detail::int8_applicable(Q, K, nq, nk, d)) return brute_top_k(Q, K, nq, nk, d, k, causal, opt);
-    return detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, rounding_slack(Q, K, nq, nk, d));
+  if (kind == IndexKind::brute || kind == IndexKind::brute_int8) {
+    const double slack = rounding_slack(Q, K, nq, nk, d);
+    if (kind == IndexKind::brute_int8)
+      if (std::optional<TopK> t = detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, slack)) return std::move(*t);
+    return brute_top_k(Q, K, nq, nk, d, k, causal, opt, slack);
   }
   return detail::faiss_top_k(kind, Q, K, nq, nk, d, k, causal, opt);
 }

@@ -45,14 +45,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
 #include <functional>
 #include <limits>
-#include <new>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "attncert/reductions/knn_index.hpp"
+#include "knn_simd.hpp"
 
 namespace attncert::reductions::knn::detail {
 
@@ -67,41 +67,13 @@ constexpr std::size_t kChunkKeys = 2048;
 constexpr std::size_t kFirstKeys = 8192;  // keys scored before any threshold (the guess's sample)
 
 
-inline float fdot(const float* a, const float* b, std::size_t d) {
-  float s = 0;
-#pragma omp simd reduction(+ : s)
-  for (std::size_t l = 0; l < d; ++l) s += a[l] * b[l];
-  return s;
-}
-
 struct RowQuant {
-  float f = 0;        // 127 / max |x| (0 for a zero row)
+  float f = 0;        // 127 / max |x| (0 for a zero row), rounded to float
+  double mx = 0;      // max |x|
   double err = 0;     // e(x)
-  double l1 = 0;      // ||x||_1 (keys) or ||x^||_1 (queries)
+  double l1 = 0;      // ||x||_1
   double maxhat = 0;  // max_l |x^_l|
 };
-
-// Quantises row x (d entries) into codes c (d entries), returns its RowQuant.
-RowQuant quantise(const float* x, std::size_t d, std::int8_t* c, bool hat_l1) {
-  RowQuant r;
-  float mx = 0;
-  for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(x[l]));
-  r.f = mx > 0 ? 127.0f / mx : 0.0f;
-  std::int32_t csum_abs = 0, cmax = 0;
-  for (std::size_t l = 0; l < d; ++l) {
-    const long v = std::lrint(x[l] * r.f);
-    c[l] = static_cast<std::int8_t>(std::clamp<long>(v, -127, 127));
-    csum_abs += std::abs(std::int32_t(c[l]));
-    cmax = std::max(cmax, std::abs(std::int32_t(c[l])));
-    if (!hat_l1) r.l1 += std::abs(double(x[l]));
-  }
-  if (r.f > 0) {
-    r.err = (0.5 + 127.0 * 0x1p-23) / double(r.f);
-    if (hat_l1) r.l1 = double(csum_abs) / double(r.f);
-    r.maxhat = double(cmax) / double(r.f);
-  }
-  return r;
-}
 
 // The keys' mean, rounded to float (the shift that centres the keys; see the header comment).
 std::vector<float> key_mean(const float* K, std::size_t nk, std::size_t d) {
@@ -114,8 +86,9 @@ std::vector<float> key_mean(const float* K, std::size_t nk, std::size_t d) {
 }
 
 // A centred key x'_l = k_l - mu_l (computed in double: exact unless the exponents of k_l and mu_l
-// are more than 29 apart, else within 2^-53 relative), quantised like quantise() but in double:
-// f = 127 / max|x'|, c_l = lrint(x'_l f); |(k_l - mu_l) - c_l / f| <= (1/2 + 2^-40) / f, within e.
+// are more than 29 apart, else within 2^-53 relative), quantised like quantise_row() (knn_simd.hpp)
+// but in double: f = 127 / max|x'|, c_l = lrint(x'_l f); |(k_l - mu_l) - c_l / f| <= (1/2 + 2^-40) / f,
+// within e.
 RowQuant quantise_centred(const float* k, const float* mu, std::size_t d, std::int8_t* c, std::vector<double>& x) {
   RowQuant r;
   double mx = 0;
@@ -125,6 +98,7 @@ RowQuant quantise_centred(const float* k, const float* mu, std::size_t d, std::i
   }
   const double f = mx > 0 ? 127.0 / mx : 0.0;
   r.f = static_cast<float>(f);
+  r.mx = mx;
   std::int32_t cmax = 0;
   for (std::size_t l = 0; l < d; ++l) {
     c[l] = static_cast<std::int8_t>(std::clamp<long>(std::lrint(x[l] * f), -127, 127));
@@ -288,42 +262,31 @@ inline float rank_score(std::uint64_t key) {
 
 }  // namespace
 
-bool int8_applicable(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d) {
-  if (d > 65536) return false;  // |sum_l (c^k_l + 128) c^q_l| <= 255 * 127 d must stay below 2^31
-  auto rows_in_range = [&](const float* X, std::size_t rows) {
-    for (std::size_t i = 0; i < rows; ++i) {
-      float mx = 0;
-      for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(X[i * d + l]));
-      if (mx != 0 && !(mx >= 0x1p-40f && mx <= 0x1p40f)) return false;
-    }
-    return true;
-  };
-  if (!rows_in_range(Q, nq)) return false;
-  const std::vector<float> mu = key_mean(K, nk, d);  // the keys are quantised centred
-  for (std::size_t j = 0; j < nk; ++j) {
-    double mx = 0;
-    for (std::size_t l = 0; l < d; ++l) mx = std::max(mx, std::abs(double(K[j * d + l]) - double(mu[l])));
-    if (mx != 0 && !(mx >= 0x1p-40 && mx <= 0x1p40)) return false;
-  }
-  return true;
-}
+namespace {
 
-TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
-                const IndexOptions& opt, double slack) {
-  const auto t0 = Clock::now();
-  TopK out;
-  out.exact = true;
-  out.slack = slack;
-  out.offset.assign(nq + 1, 0);
-  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
-  out.index.resize(out.offset[nq]);
-  out.score.resize(out.offset[nq]);
+// The 8-bit operands of one call: keys centred, quantised and laid out in blocks, queries
+// quantised, and each query's 2E. None when the inputs are outside the error analysis: d > 65536
+// (|sum_l (c^k_l + 128) c^q_l| <= 255 * 127 d must stay below 2^31), or a nonzero query row, or a
+// nonzero centred key row, whose largest |entry| is outside [2^-40, 2^40].
+struct Operands {
+  std::size_t G = 0;               // 4-dimension groups
+  std::vector<std::uint8_t> kc;    // key codes + 128 in the blocked layout
+  std::vector<float> kinv;         // 1/f per key (0 for a zero key or padding)
+  std::vector<std::int8_t> qc;     // query codes, padded to 4G
+  std::vector<float> qinv;         // 1/f per query
+  std::vector<std::int32_t> qbias; // 128 sum_l c_l per query
+  std::vector<double> twoE;        // 2E per query
+};
 
-  const std::size_t G = (d + 3) / 4;  // 4-dimension groups
-  const std::size_t nblocks = (nk + kKeysPerBlock - 1) / kKeysPerBlock;
-  // Keys: codes + 128 in the blocked layout; scale 1/f per key (0 for a zero key or padding).
-  std::vector<std::uint8_t, std::allocator<std::uint8_t>> kc(nblocks * G * 64, 128);
-  std::vector<float> kinv(nblocks * kKeysPerBlock, 0.0f);
+bool in_range(double mx) { return mx == 0 || (mx >= 0x1p-40 && mx <= 0x1p40); }
+
+std::optional<Operands> prepare(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d) {
+  if (d > 65536) return std::nullopt;
+  Operands o;
+  o.G = (d + 3) / 4;
+  const std::size_t nblocks = (nk + kKeysPerBlock - 1) / kKeysPerBlock;  // 16-key blocks
+  o.kc.assign(nblocks * o.G * 64, 128);
+  o.kinv.assign(nblocks * kKeysPerBlock, 0.0f);
   double max_k_l1 = 0, max_k_err = 0, max_k_hat = 0;
   {
     const std::vector<float> mu = key_mean(K, nk, d);
@@ -331,28 +294,66 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
     std::vector<double> x(d);
     for (std::size_t j = 0; j < nk; ++j) {
       const RowQuant r = quantise_centred(K + j * d, mu.data(), d, c.data(), x);
+      if (!in_range(r.mx)) return std::nullopt;
       max_k_l1 = std::max(max_k_l1, r.l1);
       max_k_err = std::max(max_k_err, r.err);
       max_k_hat = std::max(max_k_hat, r.maxhat);
-      kinv[j] = r.f > 0 ? 1.0f / r.f : 0.0f;
+      o.kinv[j] = r.f > 0 ? 1.0f / r.f : 0.0f;
       const std::size_t b = j / kKeysPerBlock, t = j % kKeysPerBlock;
-      for (std::size_t l = 0; l < d; ++l) kc[(b * G + l / 4) * 64 + t * 4 + l % 4] = static_cast<std::uint8_t>(c[l] + 128);
+      for (std::size_t l = 0; l < d; ++l) o.kc[(b * o.G + l / 4) * 64 + t * 4 + l % 4] = static_cast<std::uint8_t>(c[l] + 128);
     }
   }
-  // Queries: codes (padded to 4G), 1/f, the bias 128 sum_l c_l, and 2E.
-  std::vector<std::int8_t> qc(nq * 4 * G, 0);
-  std::vector<float> qinv(nq, 0.0f);
-  std::vector<std::int32_t> qbias(nq, 0);
-  std::vector<double> twoE(nq, 0);
+  o.qc.assign(nq * 4 * o.G, 0);
+  o.qinv.assign(nq, 0.0f);
+  o.qbias.assign(nq, 0);
+  o.twoE.assign(nq, 0);
   for (std::size_t i = 0; i < nq; ++i) {
-    const RowQuant r = quantise(Q + i * d, d, qc.data() + i * 4 * G, true);
-    qinv[i] = r.f > 0 ? 1.0f / r.f : 0.0f;
-    std::int32_t s = 0;
-    for (std::size_t l = 0; l < d; ++l) s += qc[i * 4 * G + l];
-    qbias[i] = 128 * s;
-    const double E = r.err * max_k_l1 + r.l1 * max_k_err + 0x1p-21 * r.l1 * max_k_hat * (1 + 0x1p-10);
-    twoE[i] = 2 * E * (1 + 0x1p-10);
+    std::int8_t* c = o.qc.data() + i * 4 * o.G;
+    const RowScale rs = quantise_row(Q + i * d, d, c);
+    if (!in_range(rs.mx)) return std::nullopt;
+    std::int32_t sum = 0, sum_abs = 0;
+    for (std::size_t l = 0; l < d; ++l) {
+      sum += c[l];
+      sum_abs += std::abs(std::int32_t(c[l]));
+    }
+    o.qbias[i] = 128 * sum;
+    double err = 0, l1 = 0;  // e(q) and ||q^||_1
+    if (rs.f > 0) {
+      o.qinv[i] = 1.0f / rs.f;
+      err = (0.5 + 127.0 * 0x1p-23) / double(rs.f);
+      l1 = double(sum_abs) / double(rs.f);
+    }
+    const double E = err * max_k_l1 + l1 * max_k_err + 0x1p-21 * l1 * max_k_hat * (1 + 0x1p-10);
+    o.twoE[i] = 2 * E * (1 + 0x1p-10);
   }
+  return o;
+}
+
+}  // namespace
+
+bool int8_applicable(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d) {
+  return prepare(Q, K, nq, nk, d).has_value();
+}
+
+std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k,
+                               bool causal, const IndexOptions& opt, double slack) {
+  const auto t0 = Clock::now();
+  std::optional<Operands> prepared = prepare(Q, K, nq, nk, d);
+  if (!prepared) return std::nullopt;
+  const Operands& ops = *prepared;
+  const std::size_t G = ops.G;
+  const std::vector<std::uint8_t>& kc = ops.kc;
+  const std::vector<float>&kinv = ops.kinv, &qinv = ops.qinv;
+  const std::vector<std::int8_t>& qc = ops.qc;
+  const std::vector<std::int32_t>& qbias = ops.qbias;
+  const std::vector<double>& twoE = ops.twoE;
+  TopK out;
+  out.exact = true;
+  out.slack = slack;
+  out.offset.assign(nq + 1, 0);
+  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
+  out.index.resize(out.offset[nq]);
+  out.score.resize(out.offset[nq]);
 
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   const std::size_t ngroups = (nq + kGroup - 1) / kGroup;
@@ -442,10 +443,7 @@ TopK int8_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, 
         if (B.finish(k)) {
           // Float re-scoring; the rows are read at random, so each is prefetched 8 ahead.
           constexpr std::size_t ahead = 8;
-          auto prefetch_key = [&](std::uint32_t j) {
-            const char* p = reinterpret_cast<const char*>(K + std::size_t(j) * d);
-            for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(p + o);
-          };
+          auto prefetch_key = [&](std::uint32_t j) { prefetch_bytes(K + std::size_t(j) * d, d * sizeof(float)); };
           for (std::size_t t = 0; t < std::min(ahead, B.n); ++t) prefetch_key(B.id[t]);
           for (std::size_t t = 0; t < B.n; ++t) {
             if (t + ahead < B.n) prefetch_key(B.id[t + ahead]);

@@ -92,13 +92,15 @@ TopKQuality compare_top_k(const TopK& approx, const TopK& exact, const float* Q,
 
 namespace detail {
 // Exact top-k by 8-bit scores with a rigorous quantisation-error filter and float re-scoring of the
-// survivors (knn_int8.cpp); `slack` is brute force's float-rounding slack for the same inputs.
-TopK int8_top_k(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d, std::size_t k,
-                bool causal, const IndexOptions& opt, double slack);
+// survivors (knn_int8.cpp); `slack` is brute force's float-rounding slack for the same inputs. None
+// when the inputs are outside the 8-bit path's error analysis (int8_applicable): then brute force.
+std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
+                               std::size_t k, bool causal, const IndexOptions& opt, double slack);
 // Whether the 8-bit path's error analysis covers these inputs: d <= 65536 (the integer sums stay
 // below 2^31), every nonzero query row's largest |entry| and every nonzero centred key row's
 // largest |k_l - mu_l| (mu: the keys' mean, as quantised) in [2^-40, 2^40] (no scale overflows, no
 // float score underflows or overflows). top_k falls back to float brute force otherwise.
+// (Prepares the 8-bit operands to decide; int8_top_k decides the same way on its own.)
 bool int8_applicable(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d);
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
 TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,

@@ -1,0 +1,41 @@
+// Small kernels shared by the kNN index layer's sources (knn_faiss.cpp, knn_int8.cpp): the float
+// inner product that gives the lists their scores, a prefetch of a row, and the per-row 8-bit
+// quantisation. Private to reductions/src.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace attncert::reductions::knn::detail {
+
+// The float32 inner product of the index layer's lists (one summation order, vectorised by the
+// compiler for this target): HNSW's storage, its re-scored results and brute-int8's survivors.
+inline float fdot(const float* a, const float* b, std::size_t d) {
+  float s = 0;
+#pragma omp simd reduction(+ : s)
+  for (std::size_t l = 0; l < d; ++l) s += a[l] * b[l];
+  return s;
+}
+
+// Prefetches the cache lines of [p, p + bytes).
+inline void prefetch_bytes(const void* p, std::size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (std::size_t o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
+}
+
+// A row x of d floats quantised to 8 bits: mx = max_l |x_l|, f = 127 / mx (0 for a zero row, and
+// for a subnormal one whose 127 / mx overflows: its codes are then 0), c_l = lrint(x_l f) clamped
+// to [-127, 127].
+struct RowScale {
+  float mx = 0, f = 0;
+};
+inline RowScale quantise_row(const float* x, std::size_t d, std::int8_t* c) {
+  RowScale r;
+  for (std::size_t l = 0; l < d; ++l) r.mx = std::max(r.mx, std::abs(x[l]));
+  r.f = r.mx > 0 && std::isfinite(127.0f / r.mx) ? 127.0f / r.mx : 0.0f;
+  for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::int8_t>(std::clamp<long>(std::lrint(x[l] * r.f), -127, 127));
+  return r;
+}
+
+}  // namespace attncert::reductions::knn::detail
