@@ -120,6 +120,20 @@ mpz_class binomial(unsigned long n, unsigned long k) {
   mpz_bin_uiui(r.get_mpz_t(), n, k);
   return r;
 }
+
+// n even: B_n / A_n of A_0 = 1, B_0 = 0, A_m = f A_{m-2}, B_m = -s2^{(m-2)/2} / m + f B_{m-2},
+// f = (m-1)/m. CapMeasure's b_n / a_n (s2 = 1 - c^2) is c times it, since its b_m carries the
+// factor c linearly; HalfCapMeasure's (s2 = (1 - c)/2) is it.
+mpq_class even_ratio(long n, const mpq_class& s2) {
+  mpq_class A = 1, B = 0, pw = 1;
+  for (long m = 2; m <= n; m += 2) {
+    if (m > 2) pw *= s2;
+    const mpq_class f(m - 1, m);
+    A = f * A;
+    B = -pw / m + f * B;
+  }
+  return B / A;
+}
 }  // namespace
 
 ThinCap::ThinCap(std::size_t d, const mpq_class& x) : d_(d), x_(x) {
@@ -170,9 +184,8 @@ CapMeasure::CapMeasure(std::size_t d, const mpq_class& c) : c_(c) {
   }
   const mpq_class s2 = 1 - c * c;
   const long n = static_cast<long>(d) - 2;
-  mpq_class pw = 1;  // s2^((m-1)/2) for odd m, s2^((m-2)/2) for even m, kept incrementally
   if (n % 2 != 0) {
-    mpq_class S = 1 - c, W = 2;
+    mpq_class S = 1 - c, W = 2, pw = 1;  // pw = s2^((m-1)/2), kept incrementally
     for (long m = 3; m <= n; m += 2) {
       pw *= s2;
       const mpq_class f(m - 1, m);
@@ -188,14 +201,7 @@ CapMeasure::CapMeasure(std::size_t d, const mpq_class& c) : c_(c) {
     series_.emplace(d, s2);
     return;
   }
-  mpq_class a = 1, b = 0;
-  for (long m = 2; m <= n; m += 2) {
-    if (m > 2) pw *= s2;
-    const mpq_class f(m - 1, m);
-    a = f * a;
-    b = -c * pw / m + f * b;
-  }
-  r_ = b / a;
+  r_ = c * even_ratio(n, s2);
 }
 
 QInterval CapMeasure::operator()(unsigned bits) const {
@@ -221,8 +227,8 @@ HalfCapMeasure::HalfCapMeasure(std::size_t d, const mpq_class& c) : c_(c) {
     return;
   }
   const long n = static_cast<long>(d) - 2;
-  mpq_class pw = 1;
   if (n % 2 != 0) {
+    mpq_class pw = 1;
     odd_ = true;
     a_ = 1, b_ = -1, w_ = 2;
     for (long m = 3; m <= n; m += 2) {
@@ -234,14 +240,7 @@ HalfCapMeasure::HalfCapMeasure(std::size_t d, const mpq_class& c) : c_(c) {
     }
     return;
   }
-  mpq_class A = 1, B = 0;
-  for (long m = 2; m <= n; m += 2) {
-    if (m > 2) pw *= s2;
-    const mpq_class f(m - 1, m);
-    A = f * A;
-    B = -pw / m + f * B;
-  }
-  a_ = B / A;
+  a_ = even_ratio(n, s2);
 }
 
 QInterval HalfCapMeasure::operator()(unsigned bits) const {
