@@ -69,16 +69,14 @@ struct OmpThreads {
   ~OmpThreads() { omp_set_num_threads(saved); }
 };
 
-// Debian's FAISS 1.7.3 is built with its portable distance code (fvec_inner_product_ref, no SIMD),
-// which made HNSW search several times slower than it needs to be. The HNSW graph therefore sits on
-// this flat storage, whose distance computer is fdot (knn_simd.hpp), a loop the compiler
-// vectorises for this target; everything else (graph, search, add) is FAISS's own.
-inline float dot(const float* a, const float* b, std::size_t d) { return fdot(a, b, d); }
-
 // Distance evaluations of query-to-key distances, summed over threads when each computer is deleted
 // (FAISS 1.7.3's hnsw_stats are not filled by IndexHNSW::search).
 std::atomic<std::uint64_t> query_distance_evals{0};
 
+// Debian's FAISS 1.7.3 is built with its portable distance code (fvec_inner_product_ref, no SIMD),
+// which made HNSW search several times slower than it needs to be. The HNSW graph therefore sits on
+// this flat storage, whose distance computer is fdot (knn_simd.hpp), a loop the compiler
+// vectorises for this target; everything else (graph, search, add) is FAISS's own.
 struct SimdIPDistance final : faiss::FlatCodesDistanceComputer {
   std::size_t d;
   const float* q = nullptr;
@@ -90,9 +88,9 @@ struct SimdIPDistance final : faiss::FlatCodesDistanceComputer {
   void set_query(const float* x) override { q = x; }
   float distance_to_code(const std::uint8_t* code) override {
     ++evals;
-    return dot(q, reinterpret_cast<const float*>(code), d);
+    return fdot(q, reinterpret_cast<const float*>(code), d);
   }
-  float symmetric_dis(idx_t i, idx_t j) override { return dot(row(i), row(j), d); }
+  float symmetric_dis(idx_t i, idx_t j) override { return fdot(row(i), row(j), d); }
 };
 
 struct SimdFlatIP final : faiss::IndexFlatIP {
@@ -184,7 +182,7 @@ struct FloatScorer {
   const float* q = nullptr;
   static constexpr bool rerank = false;
   void set_query(const float* query) { q = query; }
-  float operator()(std::int32_t v) const { return dot(q, X + std::size_t(v) * d, d); }
+  float operator()(std::int32_t v) const { return fdot(q, X + std::size_t(v) * d, d); }
   void prefetch(std::int32_t v) const { prefetch_bytes(X + std::size_t(v) * d, d * sizeof(float)); }
 };
 
@@ -318,7 +316,7 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       const float* q = Q + r * d;
       std::fill(visited.begin(), visited.end(), 0);
       std::int32_t cur = g.entry_point;
-      float dcur = dot(q, row(cur), d);
+      float dcur = fdot(q, row(cur), d);
       ++total;
       for (int level = g.max_level; level >= 1; --level) {
         for (bool changed = true; changed;) {
@@ -329,7 +327,7 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
           for (std::size_t t = b; t < e; ++t) {
             const std::int32_t v = g.neighbors[t];
             if (v < 0) break;
-            const float dv = dot(q, row(v), d);
+            const float dv = fdot(q, row(v), d);
             ++total;
             if (dv > dcur) { dcur = dv; cur = v; changed = true; }
           }
@@ -366,7 +364,7 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       for (std::size_t t = 0; t < pool.size; ++t) top.emplace_back(pool.e[t].score, std::int32_t(pool.e[t].id & ~Pool::expanded));
       if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results
         for (const Item& it : top) prefetch_row(it.second);
-        for (Item& it : top) it.first = dot(q, row(it.second), d);
+        for (Item& it : top) it.first = fdot(q, row(it.second), d);
         total += top.size();
       }
       std::sort(top.begin(), top.end(), [](const Item& a, const Item& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
@@ -520,7 +518,7 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
       for (std::size_t t = 0; t < kk; ++t)
         if (labels[r * kk + t] >= 0) c.emplace_back(dist[r * kk + t], static_cast<std::uint32_t>(labels[r * kk + t]));
       const float* q = Q + i * d;
-      for (std::size_t j = b0; j <= i; ++j) c.emplace_back(dot(q, K + j * d, d), static_cast<std::uint32_t>(j));  // exactly
+      for (std::size_t j = b0; j <= i; ++j) c.emplace_back(fdot(q, K + j * d, d), static_cast<std::uint32_t>(j));  // exactly
       sort_top(c, k);
     }
     for (std::size_t r = 0; r < rows; ++r) append_top(rowtop[r], out);
