@@ -4,6 +4,7 @@
 
 #include <z3++.h>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <condition_variable>
@@ -37,18 +38,19 @@ bool is_packing(const Code& code, int d, int t) {
   return true;
 }
 
+namespace {
+// Whether w is at Hamming distance >= D from every word of `kept` (the greedy step of both
+// greedy_lexicode and random_greedy_packing).
+bool far_from_all(const std::vector<Word>& kept, Word w, int D) {
+  return std::none_of(kept.begin(), kept.end(), [&](Word u) { return std::popcount(u ^ w) < D; });
+}
+}  // namespace
+
 Code greedy_lexicode(int d, int t) {
   const int D = packing_min_distance(d, t);
   Code c;
-  for (Word w = 0; w < (Word(1) << d); ++w) {
-    bool ok = true;
-    for (Word u : c)
-      if (std::popcount(u ^ w) < D) {
-        ok = false;
-        break;
-      }
-    if (ok) c.push_back(w);
-  }
+  for (Word w = 0; w < (Word(1) << d); ++w)
+    if (far_from_all(c, w, D)) c.push_back(w);
   return c;
 }
 
@@ -313,13 +315,7 @@ std::uint64_t random_greedy_packing(int d, int D, std::uint64_t seed, std::uint6
   const Word mask = (Word(1) << d) - 1;
   for (std::uint64_t i = 0; i < draws; ++i) {
     const Word w = static_cast<Word>(rng.next()) & mask;
-    bool ok = true;
-    for (Word u : kept)
-      if (std::popcount(u ^ w) < D) {
-        ok = false;
-        break;
-      }
-    if (ok) kept.push_back(w);
+    if (far_from_all(kept, w, D)) kept.push_back(w);
   }
   return kept.size();
 }
