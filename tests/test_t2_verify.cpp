@@ -1,8 +1,11 @@
 // verify t2 (docs/theorems.md#t2) and its independent checker path check_t2
 // (docs/certificates.md#t2): every row certified and accepted; tampered rows rejected.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
+#include <string>
 
 #include "attncert/checker/checker.hpp"
 #include "attncert/reductions/covering.hpp"
@@ -211,7 +214,14 @@ TEST_CASE("check_t2 checks the covering upper bounds by their routes", "[t2][cov
 }
 
 TEST_CASE("verify t2 writes one certificate per certified row", "[t2]") {
-  const std::string dir = "t2_rows_test";
+  // A fresh directory under the system's temporary one, removed at the end (not the working
+  // directory, which may be the source tree).
+  struct TempDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("attncert-t2-rows-" + std::to_string(std::random_device{}()));
+    ~TempDir() { std::filesystem::remove_all(path); }
+  } tmp;
+  const std::string dir = tmp.path.string();
   verifiers::T2Options o;
   o.d_min = 3;
   o.d_max = 5;
