@@ -414,3 +414,69 @@ TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's
   }
   CHECK(found);
 }
+
+TEST_CASE("HNSW own search with a beam narrower than k: the best k of every scored key, recall growing with the beam",
+          "[knn][t6][faiss]") {
+  if (!faiss_available()) return;
+  std::mt19937_64 g(33);
+  const std::size_t n = 4000, d = 16, k = 64;
+  auto Q = gaussian(n * d, g), K = gaussian(n * d, g);
+  const TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, true);
+  for (bool int8 : {true, false}) {
+    double last = 0;
+    for (int ef : {16, 32, 0}) {  // 0: the default beam max(k, 16)
+      IndexOptions opt;
+      opt.hnsw_ef_search = ef;
+      opt.hnsw_int8_search = int8;
+      opt.causal_block = 512;
+      opt.threads = 2;
+      const TopK t = top_k(IndexKind::faiss_hnsw, Q.data(), K.data(), n, n, d, k, true, opt);
+      INFO("ef " << ef << " int8 " << int8);
+      REQUIRE(t.queries() == n);
+      bool ok = true;
+      std::size_t full = 0;
+      for (std::size_t i = 0; i < n && ok; ++i) {
+        auto S = t.neighbours(i);
+        auto sc = t.scores(i);
+        ok = !S.empty() && S.size() <= std::min(k, i + 1);
+        full += S.size() == std::min(k, i + 1);
+        for (std::size_t r = 0; r < S.size() && ok; ++r) {
+          ok = S[r] <= i && std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) < 1e-4 &&
+               (r == 0 || sc[r - 1] > sc[r] || (sc[r - 1] == sc[r] && S[r - 1] < S[r]));
+          for (std::size_t q = 0; q < r; ++q) ok = ok && S[q] != S[r];
+        }
+      }
+      CHECK(ok);
+      CHECK(full == n);  // a narrow beam still scores at least k keys here: every list is full
+      const double recall = compare_top_k(t, exact, Q.data(), K.data(), d).recall;
+      CHECK(recall > last);  // a wider beam finds more of the true top k
+      last = recall;
+    }
+    CHECK(last >= 0.9);
+  }
+}
+
+TEST_CASE("sort_top: the top k by (score desc, index asc), -0 equal to +0, negative and tied scores", "[knn][t6]") {
+  std::mt19937_64 g(8);
+  std::uniform_int_distribution<int> pick(-6, 6);
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::size_t m = 1 + std::size_t(trial % 40), k = 1 + std::size_t(trial % 17);
+    std::vector<std::pair<float, std::uint32_t>> cand;
+    std::vector<std::uint32_t> ids(m);
+    std::iota(ids.begin(), ids.end(), 0u);
+    std::shuffle(ids.begin(), ids.end(), g);
+    for (std::size_t t = 0; t < m; ++t) {
+      const int v = pick(g);
+      cand.emplace_back(v == 0 ? (t % 2 ? -0.0f : 0.0f) : float(v) * 0.25f, ids[t] * 3u + 1u);
+    }
+    auto want = cand;
+    std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    want.resize(std::min(k, m));
+    attncert::reductions::knn::detail::sort_top(cand, k);
+    REQUIRE(cand.size() == want.size());
+    for (std::size_t t = 0; t < want.size(); ++t) {
+      CHECK(cand[t].second == want[t].second);
+      CHECK(cand[t].first == want[t].first);
+    }
+  }
+}

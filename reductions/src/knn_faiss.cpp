@@ -27,6 +27,7 @@
 
 #include "attncert/reductions/errors.hpp"
 #include "attncert/reductions/knn_index.hpp"
+#include "knn_blas.hpp"
 #include "knn_simd.hpp"
 
 #ifdef ATTNCERT_HAVE_FAISS
@@ -281,24 +282,29 @@ struct Pool {
 // scored by `Scorer`. Unlike FAISS 1.7.3's search (a linear-scan candidate heap, one virtual call
 // per distance, no prefetching) the unvisited neighbours of a node are gathered first, their rows
 // prefetched, then scored. Scorers whose scores only approximate the inner product (rerank) have
-// their ef results re-scored by the float inner product before the top k are taken. Returns the
-// top min(k, found) by float inner product per query (labels -1 past the found ones), and adds the
-// query-key score evaluations (traversal and re-ranking) to `evals`.
+// their results re-scored by the float inner product before the top k are taken. A beam narrower
+// than k (ef < k) keeps every key it scores, and its results are the best k of them (k + k/4 by the
+// traversal's scores before re-scoring). Returns the top min(k, found) by float inner product per
+// query, in no particular order (labels -1 past the found ones), and adds the query-key score
+// evaluations (traversal and re-ranking) to `evals`.
 template <class Id, class MakeScorer>
 void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeScorer make_scorer, const float* Q, std::size_t rows, std::size_t d,
                  std::size_t k, std::size_t ef, int nthreads, float* dist_out, faiss::Index::idx_t* label_out, std::uint64_t& evals) {
   const faiss::HNSW& g = index.hnsw;
   const float* X = static_cast<const faiss::IndexFlat*>(index.storage)->get_xb();
   const std::size_t ntotal = static_cast<std::size_t>(index.ntotal);
-  ef = std::max(ef, k);
+  ef = std::max<std::size_t>(ef, 1);
+  const bool narrow = ef < k;  // a beam narrower than the list: the best k of every scored key
+  // With approximate (rerank) scores, the list's candidates are the best k + k/4 by those scores.
+  const std::size_t keep = std::decay_t<decltype(make_scorer())>::rerank ? k + k / 4 : k;
   std::uint64_t total = 0;
 #pragma omp parallel num_threads(nthreads) reduction(+ : total)
   {
     auto scorer = make_scorer();
     std::vector<std::uint64_t> visited((ntotal + 63) / 64);
-    using Item = std::pair<float, std::int32_t>;
-    std::vector<Item> top;
+    std::vector<std::uint64_t> top;
     Pool pool;
+    std::vector<std::uint64_t> scored;  // narrow beam: every key scored at level 0, as rank keys
     std::vector<std::int32_t> batch(level0.deg);
     std::vector<float> bscore(level0.deg);
     auto seen = [&](std::int32_t v) {  // marks v; true if it was marked already
@@ -341,6 +347,8 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       pool.reset(ef);
       pool.insert(dcur, std::uint32_t(cur));
       seen(cur);
+      scored.clear();
+      if (narrow) scored.push_back(rank_key(dcur, std::uint32_t(cur)));
       for (std::size_t at; (at = pool.next()) < pool.size;) {
         const std::uint32_t c = pool.e[at].id;
         pool.e[at].id |= Pool::expanded;
@@ -357,20 +365,34 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
         if (const std::size_t nx = pool.next(); nx < pool.size) prefetch_list(pool.e[nx].id);  // the likely next node's list
         total += nbatch;
         for (std::size_t t = 0; t < nbatch; ++t) bscore[t] = scorer(batch[t]);
+        if (narrow)
+          for (std::size_t t = 0; t < nbatch; ++t) scored.push_back(rank_key(bscore[t], std::uint32_t(batch[t])));
         for (std::size_t t = 0; t < nbatch; ++t)
           if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) prefetch_list(std::size_t(batch[t]));  // likely expanded later
       }
+      // The results as rank keys (score desc, index asc; knn_simd.hpp): selected, re-scored and cut
+      // as integers.
       top.clear();
-      for (std::size_t t = 0; t < pool.size; ++t) top.emplace_back(pool.e[t].score, std::int32_t(pool.e[t].id & ~Pool::expanded));
-      if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results
-        for (const Item& it : top) prefetch_row(it.second);
-        for (Item& it : top) it.first = fdot(q, row(it.second), d);
+      if (narrow) {  // the best `keep` scored keys by the traversal's scores
+        if (scored.size() > keep) std::nth_element(scored.begin(), scored.begin() + std::ptrdiff_t(keep), scored.end());
+        top.assign(scored.begin(), scored.begin() + std::ptrdiff_t(std::min(keep, scored.size())));
+      } else {
+        for (std::size_t t = 0; t < pool.size; ++t) top.push_back(rank_key(pool.e[t].score, pool.e[t].id & ~Pool::expanded));
+      }
+      if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results, rows prefetched 8 ahead
+        constexpr std::size_t ahead = 8;
+        auto id = [&](std::size_t t) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(top[t])); };
+        for (std::size_t t = 0; t < std::min(ahead, top.size()); ++t) prefetch_row(id(t));
+        for (std::size_t t = 0; t < top.size(); ++t) {
+          if (t + ahead < top.size()) prefetch_row(id(t + ahead));
+          top[t] = rank_key(fdot(q, row(id(t)), d), static_cast<std::uint32_t>(id(t)));
+        }
         total += top.size();
       }
-      std::sort(top.begin(), top.end(), [](const Item& a, const Item& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+      if (top.size() > k) std::nth_element(top.begin(), top.begin() + std::ptrdiff_t(k), top.end());
       for (std::size_t t = 0; t < k; ++t) {
-        dist_out[r * k + t] = t < top.size() ? top[t].first : -std::numeric_limits<float>::infinity();
-        label_out[r * k + t] = t < top.size() ? top[t].second : -1;
+        dist_out[r * k + t] = t < top.size() ? rank_score(top[t]) : -std::numeric_limits<float>::infinity();
+        label_out[r * k + t] = t < top.size() ? static_cast<std::uint32_t>(top[t]) : -1;
       }
     }
   }
@@ -407,8 +429,10 @@ Built make(IndexKind kind, const float* K, std::size_t nk, std::size_t d, std::s
       auto h = std::make_unique<faiss::IndexHNSW>(new SimdFlatIP(di), opt.hnsw_m);
       h->own_fields = true;  // the index deletes its storage
       h->hnsw.efConstruction = std::max(opt.hnsw_ef_construction, 1);
-      b.ef_search = std::max<std::size_t>({std::size_t(std::max(opt.hnsw_ef_search, 0)), k, 16});
-      h->hnsw.efSearch = static_cast<int>(b.ef_search);
+      // The own search's beam: opt's width (at least 16), or max(k, 16) by default; FAISS's own
+      // search gets at least k.
+      b.ef_search = opt.hnsw_ef_search > 0 ? std::max<std::size_t>(std::size_t(opt.hnsw_ef_search), 16) : std::max<std::size_t>(k, 16);
+      h->hnsw.efSearch = static_cast<int>(std::max(b.ef_search, k));
       b.index = std::move(h);
       break;
     }
@@ -484,7 +508,11 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
     int8.emplace(d, nk);
     out.build_seconds += since(t0);
   }
+  out.index.reserve(nq * k);  // the lists are appended block by block
+  out.score.reserve(nq * k);
+  out.offset.reserve(nq + 1);
   std::vector<std::vector<std::pair<float, std::uint32_t>>> rowtop;
+  std::vector<float> own;  // the block's scores against its own keys (rows x rows, lower triangle used)
   for (std::size_t b0 = 0; b0 < nq; b0 += B) {
     const std::size_t b1 = std::min(nq, b0 + B), rows = b1 - b0;
     t0 = Clock::now();
@@ -509,19 +537,49 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
         out.search_distance_evals += query_distance_evals.load();
       }
     }
+    // The block's own keys, scored exactly by a float32 GEMM in tiles of 64 rows (keys up to the
+    // tile's last row), then merged with each row's index list: only own keys that reach the
+    // list's worst score can enter a full list.
+    own.resize(rows * rows);
+    constexpr std::size_t tile = 64;
+    {
+      BlasSingleThread single;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
+      for (std::size_t r0 = 0; r0 < rows; r0 += tile) {
+        const std::size_t r1 = std::min(rows, r0 + tile);
+        gemm_abt<float>(r1 - r0, r1, d, 1.0f, Q + (b0 + r0) * d, d, K + b0 * d, d, own.data() + r0 * rows, rows);
+      }
+    }
     rowtop.resize(rows);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(nthreads)
     for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t i = b0 + r;
       auto& c = rowtop[r];
       c.clear();
       for (std::size_t t = 0; t < kk; ++t)
         if (labels[r * kk + t] >= 0) c.emplace_back(dist[r * kk + t], static_cast<std::uint32_t>(labels[r * kk + t]));
-      const float* q = Q + i * d;
-      for (std::size_t j = b0; j <= i; ++j) c.emplace_back(fdot(q, K + j * d, d), static_cast<std::uint32_t>(j));  // exactly
+      float worst = -std::numeric_limits<float>::infinity();
+      if (c.size() == k) {
+        worst = c[0].first;
+        for (const auto& e : c) worst = std::min(worst, e.first);
+      }
+      const float* row = own.data() + r * rows;
+      for (std::size_t j = 0; j <= r; ++j)
+        if (row[j] >= worst) c.emplace_back(row[j], static_cast<std::uint32_t>(b0 + j));
       sort_top(c, k);
     }
-    for (std::size_t r = 0; r < rows; ++r) append_top(rowtop[r], out);
+    // Appended in query order: the offsets first, then the lists copied in parallel.
+    const std::size_t base = out.index.size();
+    std::vector<std::size_t> at(rows + 1, base);
+    for (std::size_t r = 0; r < rows; ++r) at[r + 1] = at[r] + rowtop[r].size();
+    out.index.resize(at[rows]);
+    out.score.resize(at[rows]);
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t t = 0; t < rowtop[r].size(); ++t) {
+        out.score[at[r] + t] = rowtop[r][t].first;
+        out.index[at[r] + t] = rowtop[r][t].second;
+      }
+    out.offset.insert(out.offset.end(), at.begin() + 1, at.end());
     out.search_seconds += since(t0);
     t0 = Clock::now();
     b.index->add(static_cast<faiss::Index::idx_t>(rows), K + b0 * d);

@@ -243,27 +243,6 @@ struct Buffer {
   }
 };
 
-// (score desc, index asc) as one unsigned key in ascending order: the float's bits made monotone,
-// complemented (larger scores first), above the index.
-inline std::uint64_t rank_key(float score, std::uint32_t j) {
-  score += 0.0f;  // -0 as +0 (equal scores tie by index)
-  std::uint32_t b;
-  std::memcpy(&b, &score, 4);
-  b = (b & 0x80000000u) ? ~b : (b | 0x80000000u);  // monotone in the float
-  return (std::uint64_t(~b) << 32) | j;
-}
-inline float rank_score(std::uint64_t key) {
-  std::uint32_t b = ~static_cast<std::uint32_t>(key >> 32);
-  b = (b & 0x80000000u) ? (b & 0x7fffffffu) : ~b;
-  float score;
-  std::memcpy(&score, &b, 4);
-  return score;
-}
-
-}  // namespace
-
-namespace {
-
 // The 8-bit operands of one call: keys centred, quantised and laid out in blocks, queries
 // quantised, and each query's 2E. None when the inputs are outside the error analysis: d > 65536
 // (|sum_l (c^k_l + 128) c^q_l| <= 255 * 127 d must stay below 2^31), or a nonzero query row, or a

@@ -1,11 +1,12 @@
 // Small kernels shared by the kNN index layer's sources (knn_faiss.cpp, knn_int8.cpp): the float
 // inner product that gives the lists their scores, a prefetch of a row, and the per-row 8-bit
-// quantisation. Private to reductions/src.
+// quantisation, and the (score, index) order of the lists as one integer. Private to reductions/src.
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace attncert::reductions::knn::detail {
 
@@ -36,6 +37,23 @@ inline RowScale quantise_row(const float* x, std::size_t d, std::int8_t* c) {
   r.f = r.mx > 0 && std::isfinite(127.0f / r.mx) ? 127.0f / r.mx : 0.0f;
   for (std::size_t l = 0; l < d; ++l) c[l] = static_cast<std::int8_t>(std::clamp<long>(std::lrint(x[l] * r.f), -127, 127));
   return r;
+}
+
+// (score desc, index asc) as one unsigned key in ascending order: the float's bits made monotone,
+// complemented (larger scores first), above the index.
+inline std::uint64_t rank_key(float score, std::uint32_t j) {
+  score += 0.0f;  // -0 as +0 (equal scores tie by index)
+  std::uint32_t b;
+  std::memcpy(&b, &score, 4);
+  b = (b & 0x80000000u) ? ~b : (b | 0x80000000u);  // monotone in the float
+  return (std::uint64_t(~b) << 32) | j;
+}
+inline float rank_score(std::uint64_t key) {
+  std::uint32_t b = ~static_cast<std::uint32_t>(key >> 32);
+  b = (b & 0x80000000u) ? (b & 0x7fffffffu) : ~b;
+  float score;
+  std::memcpy(&score, &b, 4);
+  return score;
 }
 
 }  // namespace attncert::reductions::knn::detail
