@@ -113,28 +113,57 @@ RowQuant quantise_centred(const float* k, const float* mu, std::size_t d, std::i
   return r;
 }
 
-// The r-th largest of x[0..n) (1 <= r <= n): a min-heap of the r largest so far, the rest
-// compared with its root 16 at a time.
-float rth_largest(const float* x, std::size_t n, std::size_t r, std::vector<float>& heap) {
-  heap.assign(x, x + r);
-  std::make_heap(heap.begin(), heap.end(), std::greater<float>());
-  auto offer = [&](float v) {
-    if (v > heap.front()) {
-      std::pop_heap(heap.begin(), heap.end(), std::greater<float>());
-      heap.back() = v;
-      std::push_heap(heap.begin(), heap.end(), std::greater<float>());
-    }
-  };
-  std::size_t j = r;
+// gmax[g] = max x[16g .. 16g + 16) for the n / 16 whole groups of x[0..n).
+void group_max(const float* x, std::size_t n, std::vector<float>& gmax) {
+  gmax.resize(n / 16);
+  for (std::size_t g = 0; g < n / 16; ++g) {
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-  for (; j + 16 <= n; j += 16) {
-    const __m512 v = _mm512_loadu_ps(x + j);
-    __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(heap.front()), _CMP_GT_OQ);
-    for (; m; m = static_cast<__mmask16>(m & (m - 1))) offer(x[j + static_cast<std::size_t>(__builtin_ctz(m))]);
-  }
+    gmax[g] = _mm512_reduce_max_ps(_mm512_loadu_ps(x + g * 16));
+#else
+    gmax[g] = *std::max_element(x + g * 16, x + g * 16 + 16);
 #endif
-  for (; j < n; ++j) offer(x[j]);
-  return heap.front();
+  }
+}
+
+// The r-th largest of x[0..n) (1 <= r <= n), exactly; gmax: group_max of x (at least its first
+// n / 16 entries). The group maxima are distinct elements of x, so when there are at least r groups,
+// the r-th largest group maximum tau is at most the answer and at least r elements reach it; the
+// answer is the r-th largest of those elements (all elements from the answer up are among them).
+// Otherwise the r-th largest of all.
+float rth_largest(const float* x, std::size_t n, std::size_t r, const std::vector<float>& gmax, std::vector<float>& tmp) {
+  const std::size_t groups = n / 16;
+  tmp.clear();
+  if (groups >= r) {
+    tmp.assign(gmax.begin(), gmax.begin() + std::ptrdiff_t(groups));
+    std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(r - 1), tmp.end(), std::greater<float>());
+    const float tau = tmp[r - 1];
+    // The elements reaching tau: only groups whose maximum reaches it hold any.
+    tmp.resize(n + 16);
+    std::size_t w = 0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (gmax[g] < tau) continue;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+      const __m512 v = _mm512_loadu_ps(x + g * 16);
+      const __mmask16 m = _mm512_cmp_ps_mask(v, _mm512_set1_ps(tau), _CMP_GE_OQ);
+      _mm512_storeu_ps(tmp.data() + w, _mm512_maskz_compress_ps(m, v));  // 16 entries of room
+      w += static_cast<std::size_t>(__builtin_popcount(m));
+#else
+      for (std::size_t t = 0; t < 16; ++t) {
+        tmp[w] = x[g * 16 + t];
+        w += x[g * 16 + t] >= tau;
+      }
+#endif
+    }
+    for (std::size_t j = groups * 16; j < n; ++j) {
+      tmp[w] = x[j];
+      w += x[j] >= tau;
+    }
+    tmp.resize(w);
+  } else {
+    tmp.assign(x, x + n);
+  }
+  std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(r - 1), tmp.end(), std::greater<float>());
+  return tmp[r - 1];
 }
 
 // Per-query candidate buffer: keeps every key whose s^ reaches the threshold t - 2E.
@@ -205,8 +234,10 @@ struct Buffer {
   // k ns / m keys above the real k-th best, so the guess is too high (and the query redone) with
   // probability about P[Poisson(27.4) >= 48] < 10^-4.
   void seed(const float* first, std::size_t n0, std::size_t k, std::size_t m, std::vector<float>& tmp) {
+    thread_local std::vector<float> gmax;
+    group_max(first, n0, gmax);
     if (m <= n0 && n0 > k) {  // all admissible keys are here: t itself, the final threshold at once
-      const float t = rth_largest(first, n0, k, tmp);
+      const float t = rth_largest(first, n0, k, gmax, tmp);
       thr = std::nextafter(static_cast<float>(double(t) - twoE), -std::numeric_limits<float>::infinity());
     } else if (m > n0) {
       // The sample: enough keys for rank >= 48 (rounded up), at least 512, at most n0; the guess
@@ -215,13 +246,14 @@ struct Buffer {
       const std::size_t ns = std::min(n0, std::max<std::size_t>(want, 512));
       const std::size_t r = 7 * k * ns / (4 * m);
       if (r >= 48 && r <= ns) {
-        guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, tmp)) - twoE),
+        guessed = std::nextafter(static_cast<float>(double(rth_largest(first, ns, r, gmax, tmp)) - twoE),
                                  -std::numeric_limits<float>::infinity());
         thr = guessed;
       }
     }
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
     for (std::size_t j = 0; j < n0; j += 16) {
+      if (j / 16 < gmax.size() && gmax[j / 16] < thr) continue;  // no key of this group reaches thr
       const std::size_t lanes = std::min<std::size_t>(16, n0 - j);
       const __mmask16 valid = static_cast<__mmask16>((std::uint32_t{1} << lanes) - 1);
       const __m512 f = _mm512_maskz_loadu_ps(valid, first + j);
@@ -230,7 +262,7 @@ struct Buffer {
     }
 #else
     for (std::size_t j = 0; j < n0; ++j)
-      if (first[j] >= thr) push(first[j], static_cast<std::uint32_t>(j), k);
+      if ((j / 16 >= gmax.size() || gmax[j / 16] >= thr) && first[j] >= thr) push(first[j], static_cast<std::uint32_t>(j), k);
 #endif
   }
   // The final cut; false when the guess cannot be verified: a key dropped below the guessed
