@@ -18,6 +18,8 @@
 // Gumbel per sample, tail per query); old (k Gumbels per sample, LazyGumbelTopK::sample via
 // lazy_gumbel_sample). --per-query-sampler and --old-sampler add that sampler to the list.
 // --faiss-search: causal HNSW searched by FAISS's IndexHNSW::search instead of the index layer's beam search.
+// --ef-search E: the HNSW beam (default max(k, 16)); below k the layer's own search lists the best k
+// of every key the beam scored (bench/RESULTS.md, t6: the n = 65536 target is met at E = 16).
 // --float-search: the index layer's HNSW beam search by float scores instead of 8-bit key codes.
 #include <omp.h>
 #include <sys/mman.h>
