@@ -366,7 +366,8 @@ TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's
   // Audit construction: every entry sits 0.49 of a code step off the grid, in the directions that
   // make key A (the real best) quantise ~E low and key B ~E high, with 0 < s_A - s_B < E, so
   // s^_B - s^_A is above E: a filter margin of E instead of 2E drops A. Row maxima are exactly 1
-  // (scales 127), and the keys are {B, A, -B, -A} (mean exactly 0: centring leaves them as built).
+  // (scales 127), and the keys are {B, A, -B, -A} (mean exactly 0: centring leaves them as built),
+  // then the same four plus a common offset.
   const std::size_t d = 1025, h = (d - 1) / 2;
   std::mt19937_64 g(1);
   bool found = false;
@@ -401,16 +402,22 @@ TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's
     const double gap = real(A) - real(B);
     if (!(gap > 0.1 * E && gap < 0.9 * E && approx(Bc) - approx(Ac) > 1.05 * E)) continue;
     found = true;
-    std::vector<float> K(4 * d);  // B first, then A, -B, -A
-    for (std::size_t l = 0; l < d; ++l) {
-      K[l] = B[l];
-      K[d + l] = A[l];
-      K[2 * d + l] = -B[l];
-      K[3 * d + l] = -A[l];
+    // Also with a common offset c on every key (c_l in {off, -off/2, off/4}: B + c and the mean are
+    // then within 1e-6 of exact, far inside the 0.01 step the construction leaves), which centring
+    // must remove for the pair to stay adversarial.
+    for (float off : {0.0f, 2.0f, -8.0f}) {
+      std::vector<float> K(4 * d);  // B first, then A, -B, -A, each plus c
+      for (std::size_t l = 0; l < d; ++l) {
+        const float c = off * (l % 3 == 0 ? 1.0f : l % 3 == 1 ? -0.5f : 0.25f);
+        K[l] = B[l] + c;
+        K[d + l] = A[l] + c;
+        K[2 * d + l] = -B[l] + c;
+        K[3 * d + l] = -A[l] + c;
+      }
+      const TopK t = top_k(IndexKind::brute_int8, q.data(), K.data(), 1, 4, d, 1, false);
+      INFO("gap/E " << gap / E << ", (s^_B - s^_A)/E " << (approx(Bc) - approx(Ac)) / E << ", attempt " << attempt << ", offset " << off);
+      CHECK(t.index[0] == 1);
     }
-    const TopK t = top_k(IndexKind::brute_int8, q.data(), K.data(), 1, 4, d, 1, false);
-    INFO("gap/E " << gap / E << ", (s^_B - s^_A)/E " << (approx(Bc) - approx(Ac)) / E << ", attempt " << attempt);
-    CHECK(t.index[0] == 1);
   }
   CHECK(found);
 }
