@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
   std::printf("# knn_forward --mode %s --n %ld --d %ld --k %ld --index %s --reps %ld --threads %ld%s%s\n", mode.c_str(), n, d, k,
               index.c_str(), reps, threads, mode == "sample" ? (" --ell " + std::to_string(ell)).c_str() : "",
               kind == IndexKind::faiss_hnsw ? (" --hnsw-m " + std::to_string(hnsw_m) + " --ef-construction " + std::to_string(efc) +
-                                                 " --ef-search " + std::to_string(efs > 0 ? std::max<long>(efs, 16) : std::max<long>(k, 16)) +
+                                                 " --ef-search " + std::to_string(efs > 0 ? efs : std::max<long>(k, 16)) +
                                                  (faiss_search ? " --faiss-search" : float_search ? " (own beam search, float scores)" : " (own beam search, 8-bit codes)")).c_str() : "");
   std::printf("# causal, scale 1/sqrt(d), entries uniform in [-sqrt3, sqrt3], BLAS %s, FAISS %s\n", attention_uses_blas() ? "yes" : "no",
               faiss_available() ? "yes" : "no");

@@ -431,7 +431,7 @@ TEST_CASE("HNSW own search with a beam narrower than k: the best k of every scor
   const TopK exact = top_k(IndexKind::brute, Q.data(), K.data(), n, n, d, k, true);
   for (bool int8 : {true, false}) {
     double last = 0;
-    for (int ef : {16, 32, 0}) {  // 0: the default beam max(k, 16)
+    for (int ef : {4, 16, 32, 0}) {  // 0: the default beam max(k, 16)
       IndexOptions opt;
       opt.hnsw_ef_search = ef;
       opt.hnsw_int8_search = int8;

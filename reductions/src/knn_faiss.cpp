@@ -429,9 +429,9 @@ Built make(IndexKind kind, const float* K, std::size_t nk, std::size_t d, std::s
       auto h = std::make_unique<faiss::IndexHNSW>(new SimdFlatIP(di), opt.hnsw_m);
       h->own_fields = true;  // the index deletes its storage
       h->hnsw.efConstruction = std::max(opt.hnsw_ef_construction, 1);
-      // The own search's beam: opt's width (at least 16), or max(k, 16) by default; FAISS's own
-      // search gets at least k.
-      b.ef_search = opt.hnsw_ef_search > 0 ? std::max<std::size_t>(std::size_t(opt.hnsw_ef_search), 16) : std::max<std::size_t>(k, 16);
+      // The own search's beam: opt's width, or max(k, 16) by default; FAISS's own search gets at
+      // least k.
+      b.ef_search = opt.hnsw_ef_search > 0 ? std::size_t(opt.hnsw_ef_search) : std::max<std::size_t>(k, 16);
       h->hnsw.efSearch = static_cast<int>(std::max(b.ef_search, k));
       b.index = std::move(h);
       break;

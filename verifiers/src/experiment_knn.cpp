@@ -44,7 +44,7 @@ int experiment_main(int argc, const char* const* argv) {
   speed->add_flag("--non-causal", st->non_causal, "every query sees every key (default: causal, j <= i)");
   speed->add_option("--hnsw-m", st->hnsw_m, "HNSW graph degree M (default 32)");
   speed->add_option("--ef-construction", st->ef_construction, "HNSW build beam (default 64)");
-  speed->add_option("--ef-search", st->ef_search, "HNSW search beam, at least 16; 0: max(k, 16); below k the list is the best k of every key the beam scored (default 0)");
+  speed->add_option("--ef-search", st->ef_search, "HNSW search beam; 0: max(k, 16); below k the list is the best k of every key the beam scored (default 0)");
   speed->add_option("--nlist", st->nlist, "IVF cells (default 0: about 4 sqrt(n), at most n/39)");
   speed->add_option("--nprobe", st->nprobe, "IVF cells probed per query (default 0: nlist/8)");
   speed->add_option("--causal-block", st->causal_block, "queries per causal block of the FAISS indexes (default 1024)");

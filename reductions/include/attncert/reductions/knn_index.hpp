@@ -32,7 +32,7 @@ struct IndexOptions {
   int threads = 0;                      // 0: all cores
   int hnsw_m = 32;                      // HNSW graph degree
   int hnsw_ef_construction = 64;        // HNSW build beam
-  int hnsw_ef_search = 0;               // HNSW search beam (at least 16); 0: max(k, 16). The layer's own
+  int hnsw_ef_search = 0;               // HNSW search beam; 0: max(k, 16). The layer's own
                                         // causal search takes a beam narrower than k as it is and lists the
                                         // best k of every key it scored; FAISS's search raises it to k
   bool hnsw_faiss_search = false;       // causal HNSW: FAISS's IndexHNSW::search instead of the layer's own
