@@ -28,6 +28,20 @@ double dot(const float* a, const float* b, std::size_t d) {
   for (std::size_t l = 0; l < d; ++l) s += double(a[l]) * double(b[l]);
   return s;
 }
+// Query i's causal list from an index: non-empty, at most min(k, i + 1) distinct keys j <= i, with
+// float inner-product scores (within 1e-4 of double ones), sorted by score desc, then index asc.
+bool causal_list_ok(const TopK& t, std::size_t i, const std::vector<float>& Q, const std::vector<float>& K, std::size_t d, std::size_t k) {
+  auto S = t.neighbours(i);
+  auto sc = t.scores(i);
+  if (S.empty() || S.size() > std::min(k, i + 1)) return false;
+  for (std::size_t r = 0; r < S.size(); ++r) {
+    if (S[r] > i || std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) >= 1e-4) return false;
+    if (r > 0 && !(sc[r - 1] > sc[r] || (sc[r - 1] == sc[r] && S[r - 1] < S[r]))) return false;
+    for (std::size_t q = 0; q < r; ++q)
+      if (S[q] == S[r]) return false;
+  }
+  return true;
+}
 std::string param_of(const std::function<void()>& f) {
   try {
     f();
@@ -331,14 +345,8 @@ TEST_CASE("HNSW own search past 65536 keys (32-bit level-0 ids): admissible, dis
   bool ok = true;
   std::size_t beyond16 = 0;
   for (std::size_t i = 0; i < n && ok; ++i) {
-    auto S = t.neighbours(i);
-    auto sc = t.scores(i);
-    ok = !S.empty() && S.size() <= std::min(k, i + 1);
-    for (std::size_t r = 0; r < S.size() && ok; ++r) {
-      ok = S[r] <= i && std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) < 1e-4 && (r == 0 || sc[r - 1] >= sc[r]);
-      for (std::size_t q = 0; q < r; ++q) ok = ok && S[q] != S[r];
-      beyond16 += S[r] >= 65536;
-    }
+    ok = causal_list_ok(t, i, Q, K, d, k);
+    for (auto j : t.neighbours(i)) beyond16 += j >= 65536;
   }
   CHECK(ok);
   CHECK(beyond16 > 0);  // keys past 16-bit ids are found
@@ -443,15 +451,8 @@ TEST_CASE("HNSW own search with a beam narrower than k: the best k of every scor
       bool ok = true;
       std::size_t full = 0;
       for (std::size_t i = 0; i < n && ok; ++i) {
-        auto S = t.neighbours(i);
-        auto sc = t.scores(i);
-        ok = !S.empty() && S.size() <= std::min(k, i + 1);
-        full += S.size() == std::min(k, i + 1);
-        for (std::size_t r = 0; r < S.size() && ok; ++r) {
-          ok = S[r] <= i && std::abs(double(sc[r]) - dot(&Q[i * d], &K[std::size_t(S[r]) * d], d)) < 1e-4 &&
-               (r == 0 || sc[r - 1] > sc[r] || (sc[r - 1] == sc[r] && S[r - 1] < S[r]));
-          for (std::size_t q = 0; q < r; ++q) ok = ok && S[q] != S[r];
-        }
+        ok = causal_list_ok(t, i, Q, K, d, k);
+        full += t.neighbours(i).size() == std::min(k, i + 1);
       }
       CHECK(ok);
       CHECK(full == n);  // a narrow beam still scores at least k keys here: every list is full
