@@ -284,7 +284,8 @@ struct Pool {
 // prefetched, then scored. Scorers whose scores only approximate the inner product (rerank) have
 // their results re-scored by the float inner product before the top k are taken. A beam narrower
 // than k (ef < k) keeps every key it scores, and its results are the best k of them (k + k/4 by the
-// traversal's scores before re-scoring). Returns the top min(k, found) by float inner product per
+// traversal's scores before re-scoring); a narrow beam that scores fewer than k keys is rerun k wide
+// for that query. Returns the top min(k, found) by float inner product per
 // query, in no particular order (labels -1 past the found ones), and adds the query-key score
 // evaluations (traversal and re-ranking) to `evals`.
 template <class Id, class MakeScorer>
@@ -320,7 +321,6 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t r = 0; r < rows; ++r) {
       const float* q = Q + r * d;
-      std::fill(visited.begin(), visited.end(), 0);
       std::int32_t cur = g.entry_point;
       float dcur = fdot(q, row(cur), d);
       ++total;
@@ -344,36 +344,49 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
         dcur = scorer(cur);
         ++total;
       }
-      pool.reset(ef);
-      pool.insert(dcur, std::uint32_t(cur));
-      seen(cur);
-      scored.clear();
-      if (narrow) scored.push_back(rank_key(dcur, std::uint32_t(cur)));
-      for (std::size_t at; (at = pool.next()) < pool.size;) {
-        const std::uint32_t c = pool.e[at].id;
-        pool.e[at].id |= Pool::expanded;
-        const Id* nb = level0.list(c);
-        // The unvisited neighbours, without a branch per neighbour (whether one was visited is
-        // unpredictable): each is written, and kept by advancing the count.
-        std::size_t nbatch = 0;
-        for (std::size_t t = 0; t < level0.deg; ++t) {
-          const std::int32_t v = static_cast<std::int32_t>(nb[t]);
-          batch[nbatch] = v;
-          nbatch += !seen(v);
+      // The level-0 beam of the given width from the descent's node; `collect`: every scored key
+      // also goes to `scored`.
+      auto level0_search = [&](std::size_t width, bool collect) {
+        std::fill(visited.begin(), visited.end(), 0);
+        pool.reset(width);
+        pool.insert(dcur, std::uint32_t(cur));
+        seen(cur);
+        scored.clear();
+        if (collect) scored.push_back(rank_key(dcur, std::uint32_t(cur)));
+        for (std::size_t at; (at = pool.next()) < pool.size;) {
+          const std::uint32_t c = pool.e[at].id;
+          pool.e[at].id |= Pool::expanded;
+          const Id* nb = level0.list(c);
+          // The unvisited neighbours, without a branch per neighbour (whether one was visited is
+          // unpredictable): each is written, and kept by advancing the count.
+          std::size_t nbatch = 0;
+          for (std::size_t t = 0; t < level0.deg; ++t) {
+            const std::int32_t v = static_cast<std::int32_t>(nb[t]);
+            batch[nbatch] = v;
+            nbatch += !seen(v);
+          }
+          for (std::size_t t = 0; t < nbatch; ++t) scorer.prefetch(batch[t]);
+          if (const std::size_t nx = pool.next(); nx < pool.size) prefetch_list(pool.e[nx].id);  // the likely next node's list
+          total += nbatch;
+          for (std::size_t t = 0; t < nbatch; ++t) bscore[t] = scorer(batch[t]);
+          if (collect)
+            for (std::size_t t = 0; t < nbatch; ++t) scored.push_back(rank_key(bscore[t], std::uint32_t(batch[t])));
+          for (std::size_t t = 0; t < nbatch; ++t)
+            if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) prefetch_list(std::size_t(batch[t]));  // likely expanded later
         }
-        for (std::size_t t = 0; t < nbatch; ++t) scorer.prefetch(batch[t]);
-        if (const std::size_t nx = pool.next(); nx < pool.size) prefetch_list(pool.e[nx].id);  // the likely next node's list
-        total += nbatch;
-        for (std::size_t t = 0; t < nbatch; ++t) bscore[t] = scorer(batch[t]);
-        if (narrow)
-          for (std::size_t t = 0; t < nbatch; ++t) scored.push_back(rank_key(bscore[t], std::uint32_t(batch[t])));
-        for (std::size_t t = 0; t < nbatch; ++t)
-          if (pool.insert(bscore[t], std::uint32_t(batch[t])) < pool.cap) prefetch_list(std::size_t(batch[t]));  // likely expanded later
+      };
+      // A narrow beam that scored fewer than k keys is widened to k for this query, so that a list is
+      // short only when a k-wide beam also finds fewer than k keys.
+      bool use_scored = narrow;
+      level0_search(ef, narrow);
+      if (narrow && scored.size() < k) {
+        level0_search(k, false);
+        use_scored = false;
       }
       // The results as rank keys (score desc, index asc; knn_simd.hpp): selected, re-scored and cut
       // as integers.
       top.clear();
-      if (narrow) {  // the best `keep` scored keys by the traversal's scores
+      if (use_scored) {  // the best `keep` scored keys by the traversal's scores
         if (scored.size() > keep) std::nth_element(scored.begin(), scored.begin() + std::ptrdiff_t(keep), scored.end());
         top.assign(scored.begin(), scored.begin() + std::ptrdiff_t(std::min(keep, scored.size())));
       } else {
@@ -392,7 +405,8 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       if (top.size() > k) std::nth_element(top.begin(), top.begin() + std::ptrdiff_t(k), top.end());
       for (std::size_t t = 0; t < k; ++t) {
         dist_out[r * k + t] = t < top.size() ? rank_score(top[t]) : -std::numeric_limits<float>::infinity();
-        label_out[r * k + t] = t < top.size() ? static_cast<std::uint32_t>(top[t]) : -1;
+        // (-1 as idx_t: a conditional with a uint32_t branch would make it 2^32 - 1.)
+        label_out[r * k + t] = t < top.size() ? faiss::Index::idx_t(static_cast<std::uint32_t>(top[t])) : faiss::Index::idx_t(-1);
       }
     }
   }
@@ -512,7 +526,6 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
   out.score.reserve(nq * k);
   out.offset.reserve(nq + 1);
   std::vector<std::vector<std::pair<float, std::uint32_t>>> rowtop;
-  std::vector<float> own;  // the block's scores against its own keys (rows x rows, lower triangle used)
   for (std::size_t b0 = 0; b0 < nq; b0 += B) {
     const std::size_t b1 = std::min(nq, b0 + B), rows = b1 - b0;
     t0 = Clock::now();
@@ -537,35 +550,51 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
         out.search_distance_evals += query_distance_evals.load();
       }
     }
-    // The block's own keys, scored exactly by a float32 GEMM in tiles of 64 rows (keys up to the
-    // tile's last row), then merged with each row's index list: only own keys that reach the
-    // list's worst score can enter a full list.
-    own.resize(rows * rows);
-    constexpr std::size_t tile = 64;
-    {
-      BlasSingleThread single;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
-      for (std::size_t r0 = 0; r0 < rows; r0 += tile) {
-        const std::size_t r1 = std::min(rows, r0 + tile);
-        gemm_abt<float>(r1 - r0, r1, d, 1.0f, Q + (b0 + r0) * d, d, K + b0 * d, d, own.data() + r0 * rows, rows);
-      }
-    }
+    // The block's own keys, all scored by float32 GEMMs (tiles of 64 rows against chunks of 4096
+    // keys up to the tile's last row), merged with each row's index list: an own key enters only
+    // if it reaches the worst of a full list, and a list holding 2k candidates is cut back to its
+    // best k (memory stays O(k) per row and 1 MiB of scores per thread, whatever the block size).
     rowtop.resize(rows);
-#pragma omp parallel for schedule(dynamic, 16) num_threads(nthreads)
-    for (std::size_t r = 0; r < rows; ++r) {
-      auto& c = rowtop[r];
-      c.clear();
-      for (std::size_t t = 0; t < kk; ++t)
-        if (labels[r * kk + t] >= 0) c.emplace_back(dist[r * kk + t], static_cast<std::uint32_t>(labels[r * kk + t]));
-      float worst = -std::numeric_limits<float>::infinity();
-      if (c.size() == k) {
-        worst = c[0].first;
-        for (const auto& e : c) worst = std::min(worst, e.first);
+    {
+      constexpr std::size_t tile = 64, chunk = 4096;
+      BlasSingleThread single;
+#pragma omp parallel num_threads(nthreads)
+      {
+        std::vector<float> own(tile * chunk), worst(tile);
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t r0 = 0; r0 < rows; r0 += tile) {
+          const std::size_t r1 = std::min(rows, r0 + tile);
+          for (std::size_t r = r0; r < r1; ++r) {
+            auto& c = rowtop[r];
+            c.clear();
+            for (std::size_t t = 0; t < kk; ++t)
+              if (labels[r * kk + t] >= 0) c.emplace_back(dist[r * kk + t], static_cast<std::uint32_t>(labels[r * kk + t]));
+            float& w = worst[r - r0];
+            w = -std::numeric_limits<float>::infinity();
+            if (c.size() >= k) {
+              w = c[0].first;
+              for (const auto& e : c) w = std::min(w, e.first);
+            }
+          }
+          for (std::size_t j0 = 0; j0 < r1; j0 += chunk) {
+            const std::size_t j1 = std::min(r1, j0 + chunk), w = j1 - j0;
+            gemm_abt<float>(r1 - r0, w, d, 1.0f, Q + (b0 + r0) * d, d, K + (b0 + j0) * d, d, own.data(), w);
+            for (std::size_t r = r0; r < r1; ++r) {
+              auto& c = rowtop[r];
+              const float* sc = own.data() + (r - r0) * w;
+              for (std::size_t j = j0; j < j1 && j <= r; ++j) {
+                if (!(sc[j - j0] >= worst[r - r0])) continue;
+                c.emplace_back(sc[j - j0], static_cast<std::uint32_t>(b0 + j));
+                if (c.size() >= 2 * k) {  // keep the best k; later keys must reach the k-th
+                  sort_top(c, k);
+                  worst[r - r0] = c.back().first;
+                }
+              }
+            }
+          }
+          for (std::size_t r = r0; r < r1; ++r) sort_top(rowtop[r], k);
+        }
       }
-      const float* row = own.data() + r * rows;
-      for (std::size_t j = 0; j <= r; ++j)
-        if (row[j] >= worst) c.emplace_back(row[j], static_cast<std::uint32_t>(b0 + j));
-      sort_top(c, k);
     }
     // Appended in query order: the offsets first, then the lists copied in parallel.
     const std::size_t base = out.index.size();
