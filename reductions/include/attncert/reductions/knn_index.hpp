@@ -34,7 +34,8 @@ struct IndexOptions {
   int hnsw_ef_construction = 64;        // HNSW build beam
   int hnsw_ef_search = 0;               // HNSW search beam; 0: max(k, 16). The layer's own
                                         // causal search takes a beam narrower than k as it is and lists the
-                                        // best k of every key it scored; FAISS's search raises it to k
+                                        // best k of every key it scored (a query whose beam scored fewer
+                                        // than k keys is searched again k wide); FAISS's search raises it to k
   bool hnsw_faiss_search = false;       // causal HNSW: FAISS's IndexHNSW::search instead of the layer's own
                                         // beam search over FAISS's graph (knn_faiss.cpp, beam_search)
   bool hnsw_int8_search = true;         // the layer's own (causal) search traverses level 0 by 8-bit key
@@ -48,7 +49,8 @@ struct IndexOptions {
 };
 
 // Per query i, its neighbours S_i by decreasing score (ties: smaller key index first) with the
-// scores <q_i, k_j> as the index computed them (float32, unscaled).
+// scores <q_i, k_j> as the index computed them (float32, unscaled): distinct admissible keys, never a
+// placeholder; min(k, m_i) of them for the exact kinds (m_i admissible keys), at most that for FAISS.
 struct TopK {
   std::vector<std::uint64_t> offset{0};  // n_queries + 1 entries; S_i = index[offset[i] .. offset[i+1])
   std::vector<std::uint32_t> index;
