@@ -364,10 +364,12 @@ TEST_CASE("exact top-k slack covers subnormal products; inputs whose scores coul
     const double best = double(Q[0]) * double(K[nk - 1]), got = double(Q[0]) * double(K[t.index[0]]);
     CHECK(best - got <= *t.slack);
   }
-  // max|q| max|k| = 2^128: float scores could be infinite.
-  std::vector<float> Qh{std::ldexp(1.0f, 64)}, Kh{std::ldexp(1.0f, 64), 1.0f};
-  for (IndexKind kind : {IndexKind::brute, IndexKind::brute_int8})
-    CHECK(param_of([&] { top_k(kind, Qh.data(), Kh.data(), 1, 2, 1, 1, false); }) == "keys");
+  // max|q| max|k| = 2^128: float scores could be infinite (rejected by every kind).
+  std::vector<float> Qh{std::ldexp(1.0f, 64), 1.0f}, Kh{std::ldexp(1.0f, 64), 1.0f};  // two queries: causal needs as many as keys
+  std::vector<IndexKind> kinds{IndexKind::brute, IndexKind::brute_int8};
+  if (faiss_available()) kinds.insert(kinds.end(), {IndexKind::faiss_flat, IndexKind::faiss_hnsw, IndexKind::faiss_ivf});
+  for (IndexKind kind : kinds)
+    for (bool causal : {false, true}) CHECK(param_of([&] { top_k(kind, Qh.data(), Kh.data(), 2, 2, 1, 1, causal); }) == "keys");
 }
 
 TEST_CASE("brute-int8 keeps a real best key whose 8-bit score is below another's by almost 2E", "[knn][t6]") {

@@ -69,15 +69,16 @@ double norm2(const float* x, std::size_t d) {
 // 2 gamma_d max ||q|| max ||k|| + d 2^-149 (knn_index.hpp), inflated by 1e-9 relative for the double
 // norms. The second term is underflow: a float product's absolute error is at most 2^-150 once it is
 // subnormal (adding subnormals is exact), d products per inner product, two inner products compared.
-// Inputs whose inner products could overflow float32 (max ||q|| max ||k|| >= 2^126) are bad input:
-// their float scores could be infinite, and no finite slack would bound what that hides.
+// Inputs whose inner products could overflow float32 (max ||q|| max ||k|| >= 2^126) are bad input for
+// every index kind: their float scores could be infinite, and no finite slack would bound what that
+// hides (an approximate index would rank infinite or NaN scores arbitrarily).
 double rounding_slack(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d) {
   double mq = 0, mk = 0;
   for (std::size_t i = 0; i < nq; ++i) mq = std::max(mq, norm2(Q + i * d, d));
   for (std::size_t j = 0; j < nk; ++j) mk = std::max(mk, norm2(K + j * d, d));
   if (!(mq * mk < std::ldexp(1.0, 126)))
     throw ParameterError("keys", "inner products up to max|q| max|k| = " + std::to_string(mq * mk) +
-                                     " could overflow float32 (at most 2^126 for an exact top-k)");
+                                     " could overflow float32 (at most 2^126)");
   const double u = std::ldexp(1.0, -24), du = double(d) * u;
   const double gamma = du / (1 - du);
   return (2 * gamma * mq * mk + double(d) * std::ldexp(1.0, -149)) * (1 + 1e-9);
@@ -204,8 +205,8 @@ TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk,
 TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k,
            bool causal, const IndexOptions& opt) {
   check_inputs(Q, K, nq, nk, d, k, causal);
+  const double slack = rounding_slack(Q, K, nq, nk, d);  // also rejects inputs whose scores could overflow
   if (kind == IndexKind::brute || kind == IndexKind::brute_int8) {
-    const double slack = rounding_slack(Q, K, nq, nk, d);
     if (kind == IndexKind::brute_int8)
       if (std::optional<TopK> t = detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, slack)) return std::move(*t);
     return brute_top_k(Q, K, nq, nk, d, k, causal, opt, slack);

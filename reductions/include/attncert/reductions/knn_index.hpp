@@ -58,8 +58,8 @@ struct TopK {
   // exact: the top-k of the computed float scores, and `slack` bounds what float rounding can hide:
   // every admissible j outside S_i has <q_i,k_j> <= min_{j' in S_i} <q_i,k_j'> + slack for the real
   // inner products of the float inputs (2 gamma_d max_i ||q_i|| max_j ||k_j|| + d 2^-149, gamma_d =
-  // d u/(1-d u), u = 2^-24; the second term covers subnormal products; exact kinds reject inputs with
-  // max ||q|| max ||k|| >= 2^126, whose scores could overflow). Not exact (FAISS): approximate, slack
+  // d u/(1-d u), u = 2^-24; the second term covers subnormal products; every kind rejects inputs
+  // with max ||q|| max ||k|| >= 2^126, whose scores could overflow). Not exact (FAISS): approximate, slack
   // unknown (nullopt); the experiments measure the achieved slack and recall against brute force.
   bool exact = false;
   std::optional<double> slack;
