@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <utility>
@@ -469,15 +470,29 @@ TEST_CASE("HNSW own search with a beam narrower than k: the best k of every scor
 TEST_CASE("sort_top: the top k by (score desc, index asc), -0 equal to +0, negative and tied scores", "[knn][t6]") {
   std::mt19937_64 g(8);
   std::uniform_int_distribution<int> pick(-6, 6);
-  for (int trial = 0; trial < 200; ++trial) {
-    const std::size_t m = 1 + std::size_t(trial % 40), k = 1 + std::size_t(trial % 17);
+  for (int trial = 0; trial < 400; ++trial) {  // the second half: lists long enough for the radix sort
+    const std::size_t m = trial < 200 ? 1 + std::size_t(trial % 40) : 50 + std::size_t(trial * 7 % 600),
+                      k = trial < 200 ? 1 + std::size_t(trial % 17) : 60 + std::size_t(trial * 3 % 300);
     std::vector<std::pair<float, std::uint32_t>> cand;
     std::vector<std::uint32_t> ids(m);
     std::iota(ids.begin(), ids.end(), 0u);
     std::shuffle(ids.begin(), ids.end(), g);
     for (std::size_t t = 0; t < m; ++t) {
       const int v = pick(g);
-      cand.emplace_back(v == 0 ? (t % 2 ? -0.0f : 0.0f) : float(v) * 0.25f, ids[t] * 3u + 1u);
+      if (trial < 300) {  // few distinct scores: ties decided by the index
+        cand.emplace_back(v == 0 ? (t % 2 ? -0.0f : 0.0f) : float(v) * 0.25f, ids[t] * 3u + 1u);
+      } else {  // scores over many exponents, indices over all 32 bits
+        const float x = std::ldexp(std::uniform_real_distribution<float>(-1, 1)(g), std::uniform_int_distribution<int>(-40, 40)(g));
+        float y = x;
+        if (t % 7 == 0 && t > 0) y = cand[t - 1].first;  // an equal score
+        if (t % 7 == 3) {                                 // a score a few units in the last place away
+          std::uint32_t bits;
+          std::memcpy(&bits, &cand[t - 1].first, 4);
+          bits += std::uniform_int_distribution<std::uint32_t>(1, 300)(g);
+          std::memcpy(&y, &bits, 4);
+        }
+        cand.emplace_back(y, ids[t] * 2654435761u);
+      }
     }
     auto want = cand;
     std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });

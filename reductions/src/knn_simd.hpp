@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace attncert::reductions::knn::detail {
 
@@ -54,6 +55,34 @@ inline float rank_score(std::uint64_t key) {
   float score;
   std::memcpy(&score, &b, 4);
   return score;
+}
+
+// Sorts a[0..n) ascending: least-significant-digit radix sort by bytes, skipping the bytes in which
+// all keys agree (for a list's rank keys: most of the score's exponent and the index's high bytes).
+// tmp: scratch of n entries. Several times faster than std::sort for a few hundred keys.
+inline void radix_sort(std::uint64_t* a, std::size_t n, std::uint64_t* tmp) {
+  if (n < 2) return;
+  std::uint64_t all_or = 0, all_and = ~std::uint64_t{0};
+  for (std::size_t t = 0; t < n; ++t) {
+    all_or |= a[t];
+    all_and &= a[t];
+  }
+  const std::uint64_t varies = all_or ^ all_and;
+  std::uint64_t *src = a, *dst = tmp;
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    if (((varies >> shift) & 0xff) == 0) continue;
+    std::size_t count[256] = {};
+    for (std::size_t t = 0; t < n; ++t) ++count[(src[t] >> shift) & 0xff];
+    std::size_t pos = 0;
+    for (std::size_t b = 0; b < 256; ++b) {
+      const std::size_t c = count[b];
+      count[b] = pos;
+      pos += c;
+    }
+    for (std::size_t t = 0; t < n; ++t) dst[count[(src[t] >> shift) & 0xff]++] = src[t];
+    std::swap(src, dst);
+  }
+  if (src != a) std::memcpy(a, src, n * sizeof(std::uint64_t));
 }
 
 }  // namespace attncert::reductions::knn::detail
