@@ -283,9 +283,9 @@ struct Pool {
 // per distance, no prefetching) the unvisited neighbours of a node are gathered first, their rows
 // prefetched, then scored. Scorers whose scores only approximate the inner product (rerank) have
 // their results re-scored by the float inner product before the top k are taken. A beam narrower
-// than k (ef < k) keeps every key it scores, and its results are the best k of them (k + k/4 by the
-// traversal's scores before re-scoring); a narrow beam that scores fewer than k keys is rerun k wide
-// for that query. Returns the top min(k, found) by float inner product per
+// than k (ef < k) keeps every key it scores, and its results are the best k of them by the
+// traversal's scores (re-scored); a narrow beam that scores fewer than k keys is rerun k wide for
+// that query. Returns the top min(k, found) by float inner product per
 // query, in no particular order (labels -1 past the found ones), and adds the query-key score
 // evaluations (traversal and re-ranking) to `evals`.
 template <class Id, class MakeScorer>
@@ -296,8 +296,7 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
   const std::size_t ntotal = static_cast<std::size_t>(index.ntotal);
   ef = std::max<std::size_t>(ef, 1);
   const bool narrow = ef < k;  // a beam narrower than the list: the best k of every scored key
-  // With approximate (rerank) scores, the list's candidates are the best k + k/4 by those scores.
-  const std::size_t keep = std::decay_t<decltype(make_scorer())>::rerank ? k + k / 4 : k;
+
   std::uint64_t total = 0;
 #pragma omp parallel num_threads(nthreads) reduction(+ : total)
   {
@@ -386,9 +385,9 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       // The results as rank keys (score desc, index asc; knn_simd.hpp): selected, re-scored and cut
       // as integers.
       top.clear();
-      if (use_scored) {  // the best `keep` scored keys by the traversal's scores
-        if (scored.size() > keep) std::nth_element(scored.begin(), scored.begin() + std::ptrdiff_t(keep), scored.end());
-        top.assign(scored.begin(), scored.begin() + std::ptrdiff_t(std::min(keep, scored.size())));
+      if (use_scored) {  // the best k scored keys by the traversal's scores
+        if (scored.size() > k) std::nth_element(scored.begin(), scored.begin() + std::ptrdiff_t(k), scored.end());
+        top.assign(scored.begin(), scored.begin() + std::ptrdiff_t(std::min(k, scored.size())));
       } else {
         for (std::size_t t = 0; t < pool.size; ++t) top.push_back(rank_key(pool.e[t].score, pool.e[t].id & ~Pool::expanded));
       }
