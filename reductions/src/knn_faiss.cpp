@@ -501,8 +501,8 @@ TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq,
     return out;
   }
 
-  // Causal: blocks of queries; the index holds the keys before the block, the block's own keys are
-  // scored exactly, then the block's keys are added.
+  // Causal: blocks of queries; the index holds the keys before the block, all of the block's own
+  // keys are scored (float32 GEMM) and merged, then the block's keys are added.
   const std::size_t B = std::max<std::size_t>(1, opt.causal_block);
   const int nthreads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   const bool own_search = kind == IndexKind::faiss_hnsw && !opt.hnsw_faiss_search;

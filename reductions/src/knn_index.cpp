@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <utility>
@@ -44,6 +45,13 @@ const char* index_kind_name(IndexKind kind) {
 
 namespace {
 
+// x with 4 significant digits (%.4g) for error messages.
+std::string approx_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
 using Clock = std::chrono::steady_clock;
 
 void check_inputs(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal) {
@@ -77,8 +85,8 @@ double rounding_slack(const float* Q, const float* K, std::size_t nq, std::size_
   for (std::size_t i = 0; i < nq; ++i) mq = std::max(mq, norm2(Q + i * d, d));
   for (std::size_t j = 0; j < nk; ++j) mk = std::max(mk, norm2(K + j * d, d));
   if (!(mq * mk < std::ldexp(1.0, 126)))
-    throw ParameterError("keys", "inner products up to max|q| max|k| = " + std::to_string(mq * mk) +
-                                     " could overflow float32 (at most 2^126)");
+    throw ParameterError("keys", "inner products up to max|q| max|k| = " + approx_text(mq * mk) +
+                                     " could overflow float32 (queries and keys: max|q| max|k| must be below 2^126)");
   const double u = std::ldexp(1.0, -24), du = double(d) * u;
   const double gamma = du / (1 - du);
   return (2 * gamma * mq * mk + double(d) * std::ldexp(1.0, -149)) * (1 + 1e-9);
