@@ -554,10 +554,17 @@ TEST_CASE("FAISS causal merge: one block of all queries (own keys in several GEM
     opt.threads = 2;
     const TopK t = top_k(kind, Q.data(), K.data(), n, n, d, k, true, opt);
     REQUIRE(t.queries() == n);
+    // Rank by rank the same real scores (double) up to float rounding: the two GEMMs round
+    // differently, so keys whose scores differ by ~1e-6 may come out in the other order.
     std::size_t same = 0;
     for (std::size_t i = 0; i < n; ++i) {
       auto S = t.neighbours(i), E = exact.neighbours(i);
-      same += S.size() == E.size() && std::equal(S.begin(), S.end(), E.begin());
+      bool ok = S.size() == E.size();
+      for (std::size_t r = 0; ok && r < S.size(); ++r) {
+        const double a = dot(&Q[i * d], &K[std::size_t(S[r]) * d], d), b = dot(&Q[i * d], &K[std::size_t(E[r]) * d], d);
+        ok = std::abs(a - b) <= 1e-5 * std::max(1.0, std::abs(b));
+      }
+      same += ok;
     }
     INFO(index_kind_name(kind));
     CHECK(same == n);
