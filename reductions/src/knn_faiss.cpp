@@ -391,14 +391,11 @@ void beam_search(const faiss::IndexHNSW& index, const Level0<Id>& level0, MakeSc
       } else {
         for (std::size_t t = 0; t < pool.size; ++t) top.push_back(rank_key(pool.e[t].score, pool.e[t].id & ~Pool::expanded));
       }
-      if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results, rows prefetched 8 ahead
-        constexpr std::size_t ahead = 8;
+      if constexpr (std::decay_t<decltype(scorer)>::rerank) {  // float scores for the results
         auto id = [&](std::size_t t) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(top[t])); };
-        for (std::size_t t = 0; t < std::min(ahead, top.size()); ++t) prefetch_row(id(t));
-        for (std::size_t t = 0; t < top.size(); ++t) {
-          if (t + ahead < top.size()) prefetch_row(id(t + ahead));
-          top[t] = rank_key(fdot(q, row(id(t)), d), static_cast<std::uint32_t>(id(t)));
-        }
+        for_each_prefetched(
+            top.size(), d * sizeof(float), [&](std::size_t t) { return row(id(t)); },
+            [&](std::size_t t) { top[t] = rank_key(fdot(q, row(id(t)), d), static_cast<std::uint32_t>(id(t))); });
         total += top.size();
       }
       if (top.size() > k) std::nth_element(top.begin(), top.begin() + std::ptrdiff_t(k), top.end());

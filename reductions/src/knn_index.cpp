@@ -109,15 +109,20 @@ void sort_top(std::vector<std::pair<float, std::uint32_t>>& cand, std::size_t k)
   thread_local std::vector<std::uint64_t> key, tmp;
   key.resize(cand.size());
   for (std::size_t t = 0; t < cand.size(); ++t) key[t] = rank_key(cand[t].first, cand[t].second);
-  if (kk < key.size()) std::nth_element(key.begin(), key.begin() + std::ptrdiff_t(kk), key.end());
-  if (kk >= 64) {
-    tmp.resize(kk);
-    radix_sort(key.data(), kk, tmp.data());
-  } else {
-    std::sort(key.begin(), key.begin() + std::ptrdiff_t(kk));
-  }
+  keep_smallest_sorted(key, kk, tmp);
   cand.resize(kk);
   for (std::size_t t = 0; t < kk; ++t) cand[t] = {rank_score(key[t]), static_cast<std::uint32_t>(key[t])};
+}
+
+TopK exact_lists(std::size_t nq, std::size_t nk, std::size_t k, bool causal, double slack) {
+  TopK out;
+  out.exact = true;
+  out.slack = slack;
+  out.offset.assign(nq + 1, 0);
+  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
+  out.index.resize(out.offset[nq]);
+  out.score.resize(out.offset[nq]);
+  return out;
 }
 
 void append_top(const std::vector<std::pair<float, std::uint32_t>>& top, TopK& out) {
@@ -182,13 +187,7 @@ void select_row(const float* s, std::size_t m, std::size_t k, std::vector<std::p
 TopK brute_top_k(const float* Q, const float* K, std::size_t nq, std::size_t nk, std::size_t d, std::size_t k, bool causal,
                  const IndexOptions& opt, double slack) {
   auto t0 = Clock::now();
-  TopK out;
-  out.exact = true;
-  out.slack = slack;
-  out.offset.assign(nq + 1, 0);
-  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
-  out.index.resize(out.offset[nq]);
-  out.score.resize(out.offset[nq]);
+  TopK out = detail::exact_lists(nq, nk, k, causal, slack);
   // One (B x n_keys) score tile per thread, kept under 64 MiB (at least 16 rows) for long sequences.
   const std::size_t tile_rows = std::max<std::size_t>(16, (std::size_t{64} << 20) / (sizeof(float) * nk));
   const std::size_t B = std::max<std::size_t>(1, std::min({opt.brute_block, nq, tile_rows}));
@@ -219,11 +218,9 @@ TopK top_k(IndexKind kind, const float* Q, const float* K, std::size_t nq, std::
            bool causal, const IndexOptions& opt) {
   check_inputs(Q, K, nq, nk, d, k, causal);
   const double slack = rounding_slack(Q, K, nq, nk, d);  // also rejects inputs whose scores could overflow
-  if (kind == IndexKind::brute || kind == IndexKind::brute_int8) {
-    if (kind == IndexKind::brute_int8)
-      if (std::optional<TopK> t = detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, slack)) return std::move(*t);
-    return brute_top_k(Q, K, nq, nk, d, k, causal, opt, slack);
-  }
+  if (kind == IndexKind::brute_int8)  // brute force when the 8-bit path does not apply
+    if (std::optional<TopK> t = detail::int8_top_k(Q, K, nq, nk, d, k, causal, opt, slack)) return std::move(*t);
+  if (kind == IndexKind::brute || kind == IndexKind::brute_int8) return brute_top_k(Q, K, nq, nk, d, k, causal, opt, slack);
   return detail::faiss_top_k(kind, Q, K, nq, nk, d, k, causal, opt);
 }
 

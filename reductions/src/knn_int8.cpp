@@ -358,13 +358,7 @@ std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t nq, s
   const std::vector<std::int8_t>& qc = ops.qc;
   const std::vector<std::int32_t>& qbias = ops.qbias;
   const std::vector<double>& twoE = ops.twoE;
-  TopK out;
-  out.exact = true;
-  out.slack = slack;
-  out.offset.assign(nq + 1, 0);
-  for (std::size_t i = 0; i < nq; ++i) out.offset[i + 1] = out.offset[i] + std::min(k, causal ? i + 1 : nk);
-  out.index.resize(out.offset[nq]);
-  out.score.resize(out.offset[nq]);
+  TopK out = exact_lists(nq, nk, k, causal, slack);
 
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   const std::size_t ngroups = (nq + kGroup - 1) / kGroup;
@@ -375,7 +369,7 @@ std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t nq, s
     alignas(64) float sc[kTile][kKeysPerBlock];
 #endif
     std::vector<float> first(kGroup * kFirstKeys), tmp;  // the first keys' s^ per query of the group
-    std::vector<std::uint64_t> cand;  // rank keys of the re-scored survivors
+    std::vector<std::uint64_t> cand, sort_tmp;  // rank keys of the re-scored survivors, and sort scratch
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t gi = 0; gi < ngroups; ++gi) {
       // Later groups see more causal keys: go from the last group down (the longest first).
@@ -452,20 +446,15 @@ std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t nq, s
         c.clear();
         auto rescore = [&](std::uint32_t j) { return rank_key(fdot(Q + i * d, K + std::size_t(j) * d, d), j); };
         if (B.finish(k)) {
-          // Float re-scoring; the rows are read at random, so each is prefetched 8 ahead.
-          constexpr std::size_t ahead = 8;
-          auto prefetch_key = [&](std::uint32_t j) { prefetch_bytes(K + std::size_t(j) * d, d * sizeof(float)); };
-          for (std::size_t t = 0; t < std::min(ahead, B.n); ++t) prefetch_key(B.id[t]);
-          for (std::size_t t = 0; t < B.n; ++t) {
-            if (t + ahead < B.n) prefetch_key(B.id[t + ahead]);
-            c.push_back(rescore(B.id[t]));
-          }
+          // Float re-scoring of the survivors, whose rows are read at random.
+          for_each_prefetched(
+              B.n, d * sizeof(float), [&](std::size_t t) { return K + std::size_t(B.id[t]) * d; },
+              [&](std::size_t t) { c.push_back(rescore(B.id[t])); });
         } else {  // the first-chunk guess was too high (rare): this query by float scores alone
           for (std::size_t j = 0; j < m; ++j) c.push_back(rescore(static_cast<std::uint32_t>(j)));
         }
         const std::size_t kk = out.offset[i + 1] - out.offset[i];
-        if (kk < c.size()) std::nth_element(c.begin(), c.begin() + std::ptrdiff_t(kk - 1), c.end());
-        std::sort(c.begin(), c.begin() + std::ptrdiff_t(kk));
+        keep_smallest_sorted(c, kk, sort_tmp);
         for (std::size_t r = 0; r < kk; ++r) {
           out.index[out.offset[i] + r] = static_cast<std::uint32_t>(c[r]);
           out.score[out.offset[i] + r] = rank_score(c[r]);

@@ -1,6 +1,7 @@
-// Small kernels shared by the kNN index layer's sources (knn_faiss.cpp, knn_int8.cpp): the float
-// inner product that gives the lists their scores, a prefetch of a row, and the per-row 8-bit
-// quantisation, and the (score, index) order of the lists as one integer. Private to reductions/src.
+// Small kernels shared by the kNN index layer's sources (knn_faiss.cpp, knn_int8.cpp, knn_index.cpp):
+// the float inner product that gives the lists their scores, prefetching of rows read at random, the
+// per-row 8-bit quantisation, and the (score, index) order of the lists as one integer with its
+// selection and sorting. Private to reductions/src.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 namespace attncert::reductions::knn::detail {
 
@@ -24,6 +26,18 @@ inline float fdot(const float* a, const float* b, std::size_t d) {
 inline void prefetch_bytes(const void* p, std::size_t bytes) {
   const char* c = static_cast<const char*>(p);
   for (std::size_t o = 0; o < bytes; o += 64) __builtin_prefetch(c + o);
+}
+
+// f(t) for t = 0, ..., n - 1 in order, the `bytes` at addr(t) prefetched 8 calls before f(t) reads
+// them (rows read at random: re-scoring a list's keys).
+template <class Addr, class F>
+inline void for_each_prefetched(std::size_t n, std::size_t bytes, Addr addr, F f) {
+  constexpr std::size_t ahead = 8;
+  for (std::size_t t = 0; t < std::min(ahead, n); ++t) prefetch_bytes(addr(t), bytes);
+  for (std::size_t t = 0; t < n; ++t) {
+    if (t + ahead < n) prefetch_bytes(addr(t + ahead), bytes);
+    f(t);
+  }
 }
 
 // A row x of d floats quantised to 8 bits: mx = max_l |x_l|, f = 127 / mx (0 for a zero row, and
@@ -83,6 +97,19 @@ inline void radix_sort(std::uint64_t* a, std::size_t n, std::uint64_t* tmp) {
     std::swap(src, dst);
   }
   if (src != a) std::memcpy(a, src, n * sizeof(std::uint64_t));
+}
+
+// keys (distinct rank keys) cut to its kk <= keys.size() smallest, sorted ascending (by radix_sort
+// from 64 keys on); tmp: scratch.
+inline void keep_smallest_sorted(std::vector<std::uint64_t>& keys, std::size_t kk, std::vector<std::uint64_t>& tmp) {
+  if (kk < keys.size()) std::nth_element(keys.begin(), keys.begin() + std::ptrdiff_t(kk), keys.end());
+  keys.resize(kk);
+  if (kk >= 64) {
+    tmp.resize(kk);
+    radix_sort(keys.data(), kk, tmp.data());
+  } else {
+    std::sort(keys.begin(), keys.end());
+  }
 }
 
 }  // namespace attncert::reductions::knn::detail

@@ -1,6 +1,7 @@
 // Block lazy Gumbel sampling (lazy_gumbel_block.hpp): the shared tail sequence, the vectorised
 // logarithms and the dense score function.
 #include "attncert/reductions/lazy_gumbel_block.hpp"
+#include "knn_simd.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -624,18 +625,11 @@ void DenseDotScorer::operator()(std::span<const std::uint32_t> rows, std::span<c
     }
   }
 #else
-  constexpr std::size_t ahead = 8;
-  auto prefetch = [&](std::size_t b) {
-    const char* pf = reinterpret_cast<const char*>(K_ + std::size_t(keys[b]) * d);
-    for (std::size_t o = 0; o < d * sizeof(float); o += 64) __builtin_prefetch(pf + o);
-  };
   for (std::size_t a = 0; a < rows.size(); ++a) {
     const float* q = queries[rows[a]];
-    for (std::size_t b = 0; b < std::min(L, ahead); ++b) prefetch(b);
-    for (std::size_t b = 0; b < L; ++b) {
-      if (b + ahead < L) prefetch(b + ahead);
-      out[a * L + b] = scale_ * double(dot_lanes16(q, K_ + std::size_t(keys[b]) * d, d));
-    }
+    detail::for_each_prefetched(
+        L, d * sizeof(float), [&](std::size_t b) { return K_ + std::size_t(keys[b]) * d; },
+        [&](std::size_t b) { out[a * L + b] = scale_ * double(dot_lanes16(q, K_ + std::size_t(keys[b]) * d, d)); });
   }
 #endif
 }

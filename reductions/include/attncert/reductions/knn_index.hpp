@@ -106,6 +106,9 @@ std::optional<TopK> int8_top_k(const float* Q, const float* K, std::size_t n_que
 // float score underflows or overflows). top_k falls back to float brute force otherwise.
 // (Prepares the 8-bit operands to decide; int8_top_k decides the same way on its own.)
 bool int8_applicable(const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d);
+// An exact kind's result before its lists are filled: exact, `slack`, and room for min(k, m_i) keys
+// per query i (m_i = i + 1 causal, else n_keys).
+TopK exact_lists(std::size_t n_queries, std::size_t n_keys, std::size_t k, bool causal, double slack);
 // The FAISS path (knn_faiss.cpp); throws ParameterError("index", ...) without FAISS.
 TopK faiss_top_k(IndexKind kind, const float* Q, const float* K, std::size_t n_queries, std::size_t n_keys, std::size_t d,
                  std::size_t k, bool causal, const IndexOptions& opt);
